@@ -1,0 +1,22 @@
+// Package sinks defines what a sink is and runs each one in its own supervised
+// actor, the host.
+//
+// A [Sink] is a small interface, Write a batch and Close, that a driver
+// implements without knowing anything about actors, in the way a log/slog
+// Handler is written without knowing log internals. The host calls it from one
+// goroutine at a time. Errors say what happened to the batch: nil (all
+// delivered), a [*BatchError] (some delivered, the rest listed), an error marked
+// [Permanent] (retrying cannot help), or anything else (retry the whole batch).
+// A panic is a crash: the supervisor restarts the host, and the batch in hand
+// survives the restart.
+//
+// The host gives every sink, whatever its driver, the same guarantees: its own
+// mailbox, so a slow sink never slows the others or a producer; batching that
+// adapts to load; a bounded buffer with a counted overflow policy; retries with
+// backoff that keep order; a circuit breaker; and counters that account for
+// every event it received as delivered, dropped (with a reason) or still
+// buffered. [Options] configure all of it; the zero value is a sound default.
+//
+// The drivers live in subpackages (memory, terminal, redissink, rabbitmqsink),
+// and every driver passes the conformance suite in sinktest.
+package sinks

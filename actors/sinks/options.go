@@ -1,0 +1,127 @@
+package sinks
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/streamll/streamll-go/actors/supervisor"
+)
+
+// Overflow says which events a full buffer drops.
+type Overflow int
+
+const (
+	// DropOldest evicts the oldest buffered event to make room for the new one,
+	// keeping the most recent history. This is the default.
+	DropOldest Overflow = iota
+	// DropNewest refuses the new event and keeps what is buffered.
+	DropNewest
+)
+
+func (o Overflow) String() string {
+	switch o {
+	case DropOldest:
+		return "drop_oldest"
+	case DropNewest:
+		return "drop_newest"
+	}
+	return fmt.Sprintf("Overflow(%d)", int(o))
+}
+
+// Options configure the host that runs a sink: its filter, batching, bounded
+// buffer, retries, circuit breaker and supervision. The zero value is valid;
+// each field documents its default. The drivers of this module embed Options
+// in their Config; [WithOptions] attaches them to any other Sink.
+type Options struct {
+	// Name labels the sink in Health, logs and metrics. Default: the sink's
+	// own name (see Namer), else its position ("sink-0", ...). Names are made
+	// unique by the bus.
+	Name string
+	// Filter selects the events this sink receives. Default: every event.
+	Filter Filter
+	// BatchSize is the most events given to one Write. A batch goes out when it
+	// is full, or as soon as the host's mailbox runs empty, so a quiet stream
+	// is written one event at a time and a busy one in full batches.
+	// Default 256.
+	BatchSize int
+	// MaxBatchDelay bounds how long an event may wait for its batch to fill
+	// while the sink is idle. Default 5ms.
+	MaxBatchDelay time.Duration
+	// BufferSize bounds, in events, what the host holds while the sink is
+	// slow, failing or open-circuited (the batch in hand included). Beyond it
+	// Overflow decides which events are dropped; every drop is counted.
+	// Default 10000.
+	BufferSize int
+	// Overflow picks the events a full buffer drops. Default DropOldest.
+	Overflow Overflow
+	// WriteTimeout bounds each Write; a timeout counts as a failed attempt.
+	// Default 5s.
+	WriteTimeout time.Duration
+	// Retry schedules retries of a failed batch. Default: see supervisor.Retry.
+	Retry supervisor.Retry
+	// Breaker isolates a backend that keeps failing. Default: enabled, opens
+	// after 5 consecutive failures, probes after 30s.
+	Breaker supervisor.BreakerPolicy
+	// Supervision says what happens when the driver panics. Default: restart
+	// with backoff, at most 10 times a minute, then stop the sink.
+	Supervision supervisor.Policy
+}
+
+// Defaults for Options.
+const (
+	DefaultBatchSize     = 256
+	DefaultMaxBatchDelay = 5 * time.Millisecond
+	DefaultBufferSize    = 10000
+	DefaultWriteTimeout  = 5 * time.Second
+)
+
+// WithDefaults returns o with every unset field at its default.
+func (o Options) WithDefaults() Options {
+	if o.BatchSize == 0 {
+		o.BatchSize = DefaultBatchSize
+	}
+	if o.MaxBatchDelay == 0 {
+		o.MaxBatchDelay = DefaultMaxBatchDelay
+	}
+	if o.BufferSize == 0 {
+		o.BufferSize = DefaultBufferSize
+	}
+	if o.WriteTimeout == 0 {
+		o.WriteTimeout = DefaultWriteTimeout
+	}
+	return o
+}
+
+// Validate reports every configuration error in o, each wrapping
+// ErrInvalidConfig, or nil.
+func (o Options) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: %s", ErrInvalidConfig, fmt.Sprintf(format, args...)))
+	}
+	if o.BatchSize < 0 {
+		bad("BatchSize %d is negative", o.BatchSize)
+	}
+	if o.BufferSize < 0 {
+		bad("BufferSize %d is negative", o.BufferSize)
+	}
+	if o.BatchSize > 0 && o.BufferSize > 0 && o.BatchSize > o.BufferSize {
+		bad("BatchSize %d exceeds BufferSize %d", o.BatchSize, o.BufferSize)
+	}
+	if o.MaxBatchDelay < 0 {
+		bad("MaxBatchDelay %v is negative", o.MaxBatchDelay)
+	}
+	if o.WriteTimeout < 0 {
+		bad("WriteTimeout %v is negative", o.WriteTimeout)
+	}
+	if o.Overflow != DropOldest && o.Overflow != DropNewest {
+		bad("unknown Overflow %d", o.Overflow)
+	}
+	for _, err := range []error{o.Retry.Validate(), o.Breaker.Validate(), o.Supervision.Validate()} {
+		if err != nil {
+			bad("%v", err)
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,132 @@
+package sinks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/streamll/streamll-go/events"
+)
+
+// Sink is a destination for events: a terminal, a Redis stream, a RabbitMQ
+// exchange, or anything a user writes.
+//
+// The host that runs a Sink calls its methods from one goroutine at a time, so
+// an implementation needs no locks of its own. The events in a batch are shared
+// with other sinks and must not be modified or retained after Write returns
+// unless copied.
+type Sink interface {
+	// Write delivers batch, in order. It returns nil when every event was
+	// delivered. Otherwise it returns an error that says what happened:
+	//   - a *BatchError lists the events that were not delivered; the rest count
+	//     as delivered and are never sent again;
+	//   - an error marked with Permanent means retrying cannot help: the whole
+	//     batch is dropped and counted;
+	//   - any other error means nothing in the batch is known to be delivered,
+	//     and the whole batch is retried.
+	// Write must return promptly once ctx is done.
+	Write(ctx context.Context, batch []*events.Event) error
+	// Close flushes what the sink holds and releases its resources. It is called
+	// once per host; an implementation makes later Writes fail with ErrClosed.
+	// Calling it again returns nil.
+	Close(ctx context.Context) error
+}
+
+// Namer is implemented by sinks that have a natural name, such as
+// "redis:ai_platform_events". The name labels the sink in Health and metrics
+// unless Options.Name overrides it.
+type Namer interface {
+	Name() string
+}
+
+// Configured is implemented by sinks that carry their own host options, such
+// as the drivers of this module, whose Config embeds Options. [WithOptions]
+// attaches options to any Sink.
+type Configured interface {
+	Sink
+	HostOptions() Options
+}
+
+// WithOptions returns s with host options attached, so that a sink written by
+// a user can be given a filter, a buffer size or a breaker policy.
+func WithOptions(s Sink, opts Options) Configured {
+	return configured{Sink: s, opts: opts}
+}
+
+type configured struct {
+	Sink
+	opts Options
+}
+
+func (c configured) HostOptions() Options { return c.opts }
+
+func (c configured) Name() string {
+	if n, ok := c.Sink.(Namer); ok {
+		return n.Name()
+	}
+	return ""
+}
+
+// ErrClosed is returned by Write after Close.
+var ErrClosed = errors.New("sinks: sink closed")
+
+// ErrInvalidConfig is wrapped by every configuration error a sink or a host
+// reports at construction.
+var ErrInvalidConfig = errors.New("sinks: invalid configuration")
+
+// permanentError marks an error that retrying cannot cure.
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string { return e.err.Error() }
+func (e *permanentError) Unwrap() error { return e.err }
+
+// Permanent marks err as permanent: the events it concerns are dropped and
+// counted instead of retried. Permanent(nil) is nil.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &permanentError{err: err}
+}
+
+// IsPermanent reports whether err, or an error it wraps, was marked with
+// [Permanent].
+func IsPermanent(err error) bool {
+	var p *permanentError
+	return errors.As(err, &p)
+}
+
+// Failure names one event of a batch that was not delivered, and why.
+type Failure struct {
+	// Index is the event's position in the batch given to Write.
+	Index int
+	// Err is why it failed; mark it with Permanent if a retry cannot help.
+	Err error
+}
+
+// BatchError reports a partly delivered batch: the events listed in Failed
+// were not delivered, every other event of the batch was. The host retries
+// the failed events (in batch order) and drops those whose error is permanent.
+type BatchError struct {
+	// Failed lists the undelivered events in ascending Index order.
+	Failed []Failure
+}
+
+func (e *BatchError) Error() string {
+	if len(e.Failed) == 0 {
+		return "sinks: batch error with no failures"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "sinks: %d event(s) of the batch not delivered: %v", len(e.Failed), e.Failed[0].Err)
+	return b.String()
+}
+
+// Unwrap returns the errors of the failed events.
+func (e *BatchError) Unwrap() []error {
+	errs := make([]error, len(e.Failed))
+	for i, f := range e.Failed {
+		errs[i] = f.Err
+	}
+	return errs
+}

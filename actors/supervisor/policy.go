@@ -1,0 +1,188 @@
+package supervisor
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/cenkalti/backoff/v4"
+)
+
+// Directive is what a supervisor does with a sink whose driver panicked.
+type Directive int
+
+// The directives a Policy's Decide function can return.
+const (
+	// Restart re-creates the sink's host actor after the restart backoff. The
+	// batch in hand and the buffered events survive, and are written first.
+	Restart Directive = iota
+	// Resume keeps the host as it is and retries the batch in hand.
+	Resume
+	// Stop stops the sink for good; what it still holds is counted as dropped.
+	Stop
+)
+
+func (d Directive) String() string {
+	switch d {
+	case Restart:
+		return "restart"
+	case Resume:
+		return "resume"
+	case Stop:
+		return "stop"
+	}
+	return fmt.Sprintf("Directive(%d)", int(d))
+}
+
+// GiveUp says what happens to a sink whose restarts exceed the policy's limit.
+type GiveUp int
+
+const (
+	// StopSink stops the sink: its buffered events, and every later event meant
+	// for it, are counted as dropped with reason "sink_stopped". The other
+	// sinks carry on. This is the default.
+	StopSink GiveUp = iota
+	// PauseSink keeps the sink's host alive but writes nothing: events keep
+	// arriving into its bounded buffer (overflow policy applies) until the bus's
+	// Restart method resumes it.
+	PauseSink
+)
+
+// Policy is how a sink's supervisor reacts when the sink's driver panics.
+// The zero value restarts up to 10 times per minute, waiting 100ms before the
+// first restart and doubling up to 10s, then stops the sink.
+type Policy struct {
+	// MaxRestarts is how many restarts are allowed within Window. Beyond it the
+	// supervisor gives up as OnGiveUp says. Default 10; negative means never
+	// restart (give up at the first panic).
+	MaxRestarts int
+	// Window is the sliding window MaxRestarts counts over. Default 1 minute.
+	Window time.Duration
+	// Backoff spaces restarts: the host waits this long after a restart before
+	// it writes again (it keeps accepting events meanwhile). Only the interval
+	// fields are used. Default: 100ms doubling to 10s with ±50% jitter.
+	Backoff Retry
+	// OnGiveUp says what happens when MaxRestarts is exceeded. Default StopSink.
+	OnGiveUp GiveUp
+	// Decide maps a panic to a directive. The reason is a *Crash. Nil means
+	// always Restart.
+	Decide func(reason *Crash) Directive
+}
+
+// Validate reports a configuration error, or nil.
+func (p Policy) Validate() error {
+	if p.Window < 0 {
+		return fmt.Errorf("policy: Window %v is negative", p.Window)
+	}
+	if p.OnGiveUp != StopSink && p.OnGiveUp != PauseSink {
+		return fmt.Errorf("policy: unknown OnGiveUp %d", p.OnGiveUp)
+	}
+	if err := p.Backoff.Validate(); err != nil {
+		return fmt.Errorf("policy: %w", err)
+	}
+	return nil
+}
+
+func (p Policy) withDefaults() Policy {
+	if p.MaxRestarts == 0 {
+		p.MaxRestarts = 10
+	}
+	if p.Window == 0 {
+		p.Window = time.Minute
+	}
+	return p
+}
+
+// Crash is the reason a sink host fails with when its driver panics.
+type Crash struct {
+	// Sink is the name of the sink whose driver panicked.
+	Sink string
+	// Value is what the driver panicked with.
+	Value any
+	// Stack is the panicking goroutine's stack.
+	Stack []byte
+}
+
+func (c *Crash) Error() string { return fmt.Sprintf("sink %s panicked: %v", c.Sink, c.Value) }
+
+// Decision is what a supervisor decided about a failed sink host. The bus
+// hands it to the host before the host is restarted or stopped.
+type Decision struct {
+	// Directive is what happens to the host.
+	Directive Directive
+	// Delay is how long a restarted host waits before writing again.
+	Delay time.Duration
+	// GaveUp is set when the restart limit was exceeded; Directive is then
+	// Stop, or Restart with Paused set.
+	GaveUp bool
+	// Paused is set when the host must not write until resumed by hand.
+	Paused bool
+	// Reason is the crash that caused the decision.
+	Reason *Crash
+}
+
+// Strategy returns a protoactor supervisor strategy applying p to the children
+// of the actor it is installed on. observe is called with each decision before
+// it is carried out, from the supervising actor's goroutine, while the failed
+// child is suspended.
+func (p Policy) Strategy(observe func(child *actor.PID, d Decision)) actor.SupervisorStrategy {
+	return &strategy{policy: p.withDefaults(), observe: observe, backoffs: map[string]backoff.BackOff{}}
+}
+
+type strategy struct {
+	policy  Policy
+	observe func(child *actor.PID, d Decision)
+
+	mu       sync.Mutex // HandleFailure runs on the supervisor's goroutine; the map is also touched by forget
+	backoffs map[string]backoff.BackOff
+}
+
+func (s *strategy) HandleFailure(_ *actor.ActorSystem, sup actor.Supervisor, child *actor.PID, rs *actor.RestartStatistics, reason, _ any) {
+	crash, ok := reason.(*Crash)
+	if !ok {
+		crash = &Crash{Value: reason}
+	}
+	d := Decision{Directive: Restart, Reason: crash}
+	if s.policy.Decide != nil {
+		d.Directive = s.policy.Decide(crash)
+	}
+	if d.Directive == Restart {
+		rs.Fail()
+		if s.policy.MaxRestarts < 0 || rs.NumberOfFailures(s.policy.Window) > s.policy.MaxRestarts {
+			d.GaveUp = true
+			rs.Reset()
+			if s.policy.OnGiveUp == PauseSink {
+				d.Paused = true
+			} else {
+				d.Directive = Stop
+			}
+		} else {
+			d.Delay = s.nextDelay(child.Id, rs.NumberOfFailures(s.policy.Window))
+		}
+	}
+	if s.observe != nil {
+		s.observe(child, d)
+	}
+	switch d.Directive {
+	case Restart:
+		sup.RestartChildren(child)
+	case Resume:
+		sup.ResumeChildren(child)
+	default:
+		sup.StopChildren(child)
+	}
+}
+
+// nextDelay returns the restart backoff for a child with n restarts in the
+// current window; the schedule starts over when the window has emptied.
+func (s *strategy) nextDelay(id string, n int) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, ok := s.backoffs[id]
+	if !ok || n <= 1 {
+		b = s.policy.Backoff.NewBackOff()
+		s.backoffs[id] = b
+	}
+	return b.NextBackOff()
+}
