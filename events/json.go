@@ -1,10 +1,5 @@
 package events
 
-import (
-	"encoding/json"
-	"time"
-)
-
 // SchemaVersion is the version of the wire format this package writes.
 const SchemaVersion = "1"
 
@@ -12,41 +7,30 @@ const SchemaVersion = "1"
 // carry, for example "!unsupported:NaN" or "!unsupported:chan int".
 const Unsupported = "!unsupported:"
 
-// TEMPORARY stub, replaced by the hand-written encoder.
-type wireEvent struct {
-	EventID     string            `json:"event_id"`
-	ExecutionID string            `json:"execution_id"`
-	ParentID    string            `json:"parent_id,omitempty"`
-	Timestamp   string            `json:"timestamp"`
-	ModuleName  string            `json:"module_name"`
-	MethodName  string            `json:"method_name"`
-	EventType   Type              `json:"event_type"`
-	Operation   string            `json:"operation"`
-	Data        map[string]any    `json:"data"`
-	Tags        map[string]string `json:"tags"`
+// Marshal returns the wire-format encoding of ev, as [AppendJSON] appends it,
+// in a new buffer.
+func Marshal(ev *Event) []byte {
+	return AppendJSON(make([]byte, 0, 512), ev)
 }
 
-// AppendJSON appends the wire-format encoding of ev to dst and returns the
-// extended buffer. It never fails.
-func AppendJSON(dst []byte, ev *Event) []byte {
-	w := wireEvent{ev.EventID, ev.ExecutionID, ev.ParentID, ev.Timestamp.UTC().Format("2006-01-02T15:04:05.000000Z"),
-		ev.ModuleName, ev.MethodName, ev.EventType, ev.Operation, ev.Data, ev.Tags}
-	if w.Data == nil {
-		w.Data = map[string]any{}
-	}
-	if w.Tags == nil {
-		w.Tags = map[string]string{}
-	}
-	b, _ := json.Marshal(w)
-	return append(dst, b...)
+// MarshalJSON implements json.Marshaler with the wire format, so an Event
+// inside a value given to encoding/json is encoded as [AppendJSON] encodes it.
+// (encoding/json then escapes <, > and & in the result unless the encoder's
+// SetEscapeHTML(false) was called; both forms decode to the same event.)
+func (ev Event) MarshalJSON() ([]byte, error) {
+	return Marshal(&ev), nil
 }
 
-// Unmarshal decodes one wire-format event.
-func Unmarshal(data []byte) (Event, error) {
-	var w wireEvent
-	if err := json.Unmarshal(data, &w); err != nil {
-		return Event{}, err
+// UnmarshalJSON implements json.Unmarshaler with [Unmarshal]. As encoding/json
+// expects, the literal null leaves ev unchanged.
+func (ev *Event) UnmarshalJSON(data []byte) error {
+	if string(data) == "null" {
+		return nil
 	}
-	ts, _ := time.Parse(time.RFC3339Nano, w.Timestamp)
-	return Event{w.EventID, w.ExecutionID, w.ParentID, ts, w.ModuleName, w.MethodName, w.EventType, w.Operation, w.Data, w.Tags}, nil
+	decoded, err := Unmarshal(data)
+	if err != nil {
+		return err
+	}
+	*ev = decoded
+	return nil
 }

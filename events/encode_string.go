@@ -1,0 +1,118 @@
+package events
+
+import "unicode/utf8"
+
+const hexDigits = "0123456789abcdef"
+
+// plainASCII[c] reports whether the ASCII byte c may appear unescaped inside a
+// JSON string. Bytes at or above utf8.RuneSelf are handled separately.
+var plainASCII = func() (t [utf8.RuneSelf]bool) {
+	for c := ' '; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// appendString appends s as a quoted JSON string. Quote, backslash and control
+// characters are escaped as encoding/json escapes them; U+2028 and U+2029 are
+// escaped so the output can be pasted into JavaScript; every byte that is not
+// part of valid UTF-8 becomes \ufffd. The characters <, > and & are written as
+// they are: the wire format is not HTML, and tokens of generated code are full
+// of them.
+func appendString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if plainASCII[c] {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			dst = appendEscapedASCII(dst, c)
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if esc := escapeRune(r, size); esc != "" {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, esc...)
+			start = i + size
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// appendEscapedASCII appends the escape sequence of an ASCII byte that cannot
+// appear raw in a JSON string.
+func appendEscapedASCII(dst []byte, c byte) []byte {
+	switch c {
+	case '"', '\\':
+		return append(dst, '\\', c)
+	case '\n':
+		return append(dst, '\\', 'n')
+	case '\r':
+		return append(dst, '\\', 'r')
+	case '\t':
+		return append(dst, '\\', 't')
+	case '\b':
+		return append(dst, '\\', 'b')
+	case '\f':
+		return append(dst, '\\', 'f')
+	}
+	return append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+}
+
+// escapeRune returns what replaces the multi-byte sequence r of size bytes
+// inside a JSON string, or "" when it is written as it is.
+func escapeRune(r rune, size int) string {
+	switch {
+	case r == utf8.RuneError && size == 1:
+		return `\ufffd`
+	case r == '\u2028':
+		return `\u2028`
+	case r == '\u2029':
+		return `\u2029`
+	}
+	return ""
+}
+
+// appendCompactJSON appends raw, which must be valid JSON (json.Valid), without
+// insignificant whitespace, repairing invalid UTF-8 and escaping U+2028 and
+// U+2029 inside strings as appendString does. It is used for JSON that other
+// code produced: a json.RawMessage, a MarshalJSON result, encoding/json output.
+func appendCompactJSON(dst []byte, raw []byte) []byte {
+	inString := false
+	for i := 0; i < len(raw); {
+		c := raw[i]
+		switch {
+		case !inString:
+			if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+				dst = append(dst, c)
+				inString = c == '"'
+			}
+			i++
+		case c == '\\':
+			// Valid JSON never ends inside an escape sequence.
+			dst = append(dst, c, raw[i+1])
+			i += 2
+		case c < utf8.RuneSelf:
+			dst = append(dst, c)
+			inString = c != '"'
+			i++
+		default:
+			r, size := utf8.DecodeRune(raw[i:])
+			if esc := escapeRune(r, size); esc != "" {
+				dst = append(dst, esc...)
+			} else {
+				dst = append(dst, raw[i:i+size]...)
+			}
+			i += size
+		}
+	}
+	return dst
+}
