@@ -1,0 +1,203 @@
+package faultproxy
+
+import (
+	"net"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Limits of a Proxy.
+const (
+	// MaxConns bounds the connections a proxy holds; more are closed at once.
+	MaxConns = 128
+	// maxHeld bounds the bytes held per direction of a connection; past it
+	// the proxy stops reading from the sender, which then blocks as it would
+	// against a full TCP window.
+	maxHeld = 1 << 20
+	// dialTimeout bounds the dial to the target for each new connection.
+	dialTimeout = 2 * time.Second
+)
+
+// Proxy forwards TCP connections from its own loopback address to a target,
+// and can cut or freeze them. Its methods are safe for concurrent use.
+type Proxy struct {
+	t      testing.TB
+	target string
+	ln     net.Listener
+	wg     sync.WaitGroup
+
+	mu     sync.Mutex
+	cut    bool
+	frozen bool
+	closed bool
+	links  map[*link]struct{}
+}
+
+// New starts a proxy to target ("host:port" on the loopback interface) and
+// registers its Close with t.Cleanup. It fails t if target is not a loopback
+// address or the proxy cannot listen.
+func New(t testing.TB, target string) *Proxy {
+	t.Helper()
+	host, _, err := net.SplitHostPort(target)
+	if err != nil {
+		t.Fatalf("faultproxy: target %q: %v", target, err)
+		return nil
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		t.Fatalf("faultproxy: target %q is not a loopback address", target)
+		return nil
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("faultproxy: listen: %v", err)
+		return nil
+	}
+	p := &Proxy{t: t, target: target, ln: ln, links: make(map[*link]struct{})}
+	p.wg.Add(1)
+	go p.accept()
+	t.Cleanup(p.Close)
+	return p
+}
+
+// Addr returns the proxy's address, "127.0.0.1:port", for clients to dial.
+func (p *Proxy) Addr() string { return p.ln.Addr().String() }
+
+// Conns returns how many connections the proxy holds open.
+func (p *Proxy) Conns() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.links)
+}
+
+// Cut closes every connection, and closes each new one as soon as it is
+// accepted, until Restore.
+func (p *Proxy) Cut() {
+	p.mu.Lock()
+	p.cut = true
+	links := p.snapshot()
+	p.mu.Unlock()
+	for _, l := range links {
+		l.close()
+	}
+}
+
+// Freeze stops forwarding in both directions on every connection, current
+// and new, until Restore. Connections stay open.
+func (p *Proxy) Freeze() { p.setFrozen(true) }
+
+// Restore ends a Cut or a Freeze: new connections are forwarded again, and
+// frozen connections forward what they held and carry on.
+func (p *Proxy) Restore() {
+	p.mu.Lock()
+	p.cut = false
+	p.mu.Unlock()
+	p.setFrozen(false)
+}
+
+func (p *Proxy) setFrozen(frozen bool) {
+	p.mu.Lock()
+	p.frozen = frozen
+	links := p.snapshot()
+	p.mu.Unlock()
+	for _, l := range links {
+		l.up.setFrozen(frozen)
+		l.down.setFrozen(frozen)
+	}
+}
+
+// Close stops the proxy: it closes the listener and every connection and
+// waits for its goroutines to end. Calling it again does nothing.
+func (p *Proxy) Close() {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return
+	}
+	p.closed = true
+	links := p.snapshot()
+	p.mu.Unlock()
+	p.ln.Close()
+	for _, l := range links {
+		l.close()
+	}
+	p.wg.Wait()
+}
+
+// snapshot lists the open links; p.mu must be held.
+func (p *Proxy) snapshot() []*link {
+	links := make([]*link, 0, len(p.links))
+	for l := range p.links {
+		links = append(links, l)
+	}
+	return links
+}
+
+func (p *Proxy) accept() {
+	defer p.wg.Done()
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return // the listener was closed
+		}
+		p.mu.Lock()
+		refuse := p.closed || p.cut || len(p.links) >= MaxConns
+		p.mu.Unlock()
+		if refuse {
+			c.Close()
+			continue
+		}
+		s, err := net.DialTimeout("tcp", p.target, dialTimeout)
+		if err != nil {
+			c.Close()
+			continue
+		}
+		p.start(c, s)
+	}
+}
+
+// start registers a link between client c and server s and starts its pumps,
+// unless the proxy was cut or closed while the target was dialled.
+func (p *Proxy) start(c, s net.Conn) {
+	l := &link{p: p, client: c, server: s}
+	l.up = newPump(l, c, s)
+	l.down = newPump(l, s, c)
+	p.mu.Lock()
+	if p.closed || p.cut {
+		p.mu.Unlock()
+		c.Close()
+		s.Close()
+		return
+	}
+	l.up.frozen, l.down.frozen = p.frozen, p.frozen
+	p.links[l] = struct{}{}
+	p.wg.Add(4)
+	p.mu.Unlock()
+	for _, pu := range []*pump{l.up, l.down} {
+		go pu.read()
+		go pu.write()
+	}
+}
+
+// link is one proxied connection: the client's side, the server's side, and
+// a pump for each direction.
+type link struct {
+	p              *Proxy
+	client, server net.Conn
+	up, down       *pump
+	once           sync.Once
+}
+
+// close closes both sides and stops both pumps; it is safe to call from any
+// goroutine, any number of times.
+func (l *link) close() {
+	l.once.Do(func() {
+		l.client.Close()
+		l.server.Close()
+		l.up.stop()
+		l.down.stop()
+		l.p.mu.Lock()
+		delete(l.p.links, l)
+		l.p.mu.Unlock()
+	})
+}
