@@ -1,0 +1,60 @@
+// Package sinktest is the conformance suite every sink driver runs, in the way
+// testing/slogtest checks a log/slog Handler: one shared set of cases proves
+// that the terminal, memory, Redis and RabbitMQ drivers keep the same
+// [sinks.Sink] contract, so the host can treat them as interchangeable.
+//
+// It is an ordinary (non-test) package so that a driver's own tests can import
+// it. A driver describes itself with a [Harness]: how to make a fresh sink with
+// its own destination (a stream key, a queue, a buffer), how to read back what
+// that destination received, and, in [Features], what it can promise. [Run]
+// then runs every case as a subtest:
+//
+//   - Delivery: a batch arrives with every wire field intact after a JSON round
+//     trip (compared through events.AppendJSON, so timestamps are compared at
+//     the wire's microsecond precision).
+//   - Order: many batches arrive in FIFO order.
+//   - BatchBoundaries: a batch of one, a nil and an empty batch (nil error,
+//     nothing delivered), and one large batch.
+//   - CloseFlushes: everything written before Close has arrived once Close
+//     returns.
+//   - CloseIdempotent: a second Close returns nil.
+//   - WriteAfterClose: fails with an error matching sinks.ErrClosed and
+//     delivers nothing.
+//   - CancelledContext: Write with an already-cancelled context returns
+//     promptly (an error or nil; nil must mean delivered), and the sink still
+//     works afterwards.
+//   - UnserializableData: NaN, an infinity, a channel, a function and a cycle in
+//     Data do not stop the event; a consumer finds marked placeholder strings
+//     (see events.Unsupported) in their place.
+//   - NoGoroutineLeak: New, Write, Close leaves no goroutine behind.
+//
+// A driver's conformance test looks like this:
+//
+//	func TestConformance(t *testing.T) {
+//		sinktest.Run(t, sinktest.Harness{
+//			New: func(t *testing.T) sinks.Sink {
+//				s, err := memory.New(memory.Config{})
+//				if err != nil {
+//					t.Fatal(err)
+//				}
+//				return s
+//			},
+//			Received: func(ctx context.Context, t *testing.T, s sinks.Sink, want int) []events.Event {
+//				m := s.(*memory.Sink)
+//				_ = m.Wait(ctx, want) // on timeout, report what arrived
+//				return m.Events()
+//			},
+//		})
+//	}
+//
+// Rules for a harness: New registers any cleanup of its destination with
+// t.Cleanup; the suite closes every sink it makes. Received must keep working
+// after the sink is closed, must not return events of another sink's
+// destination, and must not block past ctx. Because the NoGoroutineLeak case
+// inspects every goroutine of the process, do not call Run from a parallel
+// test, and stop any background goroutine a harness starts before it returns
+// (or start it before Run).
+//
+// [MakeEvents] builds the varied, uniquely identified events the suite sends;
+// drivers may use it in their own tests too.
+package sinktest

@@ -1,0 +1,119 @@
+package sinktest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/streamll/streamll-go/actors/sinks"
+	"github.com/streamll/streamll-go/events"
+)
+
+// DefaultTimeout bounds each wait of the suite when Features.Timeout is zero.
+const DefaultTimeout = 10 * time.Second
+
+// Harness tells the suite how to make and observe one driver.
+type Harness struct {
+	// New returns a fresh sink with its own destination (stream key, queue,
+	// buffer...). It registers the cleanup of that destination with t.Cleanup;
+	// the suite closes the sink itself.
+	New func(t *testing.T) sinks.Sink
+	// Received returns, in arrival order, the events the destination of s has
+	// received so far, waiting until it holds at least want events or ctx ends
+	// (then it returns what it has). It must keep working after s is closed.
+	Received func(ctx context.Context, t *testing.T, s sinks.Sink, want int) []events.Event
+	// Features says what the driver can promise; cases that need more are
+	// skipped with a reason.
+	Features Features
+}
+
+// Features declares what a driver can promise.
+type Features struct {
+	// TypeAndOperationOnly: Received can recover only EventType and Operation
+	// (e.g. terminal output); events are compared on those two fields only,
+	// and cases about the content of Data are skipped.
+	TypeAndOperationOnly bool
+	// Timeout bounds each wait in the suite (a Write, a Close, a Received).
+	// Default DefaultTimeout (10s).
+	Timeout time.Duration
+}
+
+// Run runs every case as a subtest of t. It must not run in parallel with
+// other tests of the same process, since one case checks for leaked
+// goroutines.
+func Run(t *testing.T, h Harness) {
+	t.Helper()
+	if h.New == nil || h.Received == nil {
+		t.Fatal("sinktest: Harness.New and Harness.Received are required")
+	}
+	s := suite{h: h, timeout: h.Features.Timeout}
+	if s.timeout <= 0 {
+		s.timeout = DefaultTimeout
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { c.run(t, s) })
+	}
+}
+
+// suite holds the harness and the helpers every case uses.
+type suite struct {
+	h       Harness
+	timeout time.Duration
+}
+
+// newSink makes a sink and makes sure it is closed when t ends, whatever the
+// case did with it (a second Close must be harmless).
+func (s suite) newSink(t *testing.T) sinks.Sink {
+	t.Helper()
+	sink := s.h.New(t)
+	if sink == nil {
+		t.Fatal("Harness.New returned a nil sink")
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
+		defer cancel()
+		_ = sink.Close(ctx)
+	})
+	return sink
+}
+
+// context returns a context that ends after one wait's timeout.
+func (s suite) context(t *testing.T) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(t.Context(), s.timeout)
+}
+
+// write writes batch and fails t unless the sink accepted it.
+func (s suite) write(t *testing.T, sink sinks.Sink, batch []*events.Event) {
+	t.Helper()
+	ctx, cancel := s.context(t)
+	defer cancel()
+	if err := sink.Write(ctx, batch); err != nil {
+		t.Fatalf("Write of %d events: %v", len(batch), err)
+	}
+}
+
+// close closes sink and fails t unless it succeeded.
+func (s suite) close(t *testing.T, sink sinks.Sink) {
+	t.Helper()
+	ctx, cancel := s.context(t)
+	defer cancel()
+	if err := sink.Close(ctx); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+}
+
+// received waits, at most one timeout, until the destination holds want events.
+func (s suite) received(t *testing.T, sink sinks.Sink, want int) []events.Event {
+	t.Helper()
+	ctx, cancel := s.context(t)
+	defer cancel()
+	return s.h.Received(ctx, t, sink, want)
+}
+
+// expect checks that the destination received exactly want, in order.
+func (s suite) expect(t *testing.T, sink sinks.Sink, want []*events.Event) {
+	t.Helper()
+	if d := diff(want, s.received(t, sink, len(want)), s.h.Features); d != "" {
+		t.Error(d)
+	}
+}
