@@ -1,0 +1,111 @@
+package bus
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/streamll/streamll-go/actors/sinks"
+	"github.com/streamll/streamll-go/events"
+)
+
+// counter is a sink that only counts, so benchmarks measure the bus.
+type counter struct{ n atomic.Int64 }
+
+func (c *counter) Write(_ context.Context, batch []*events.Event) error {
+	c.n.Add(int64(len(batch)))
+	return nil
+}
+func (c *counter) Close(context.Context) error { return nil }
+
+func benchBus(b *testing.B, nsinks int) (*Bus, []*counter) {
+	cs := make([]*counter, nsinks)
+	ss := make([]sinks.Sink, nsinks)
+	for i := range cs {
+		cs[i] = &counter{}
+		ss[i] = sinks.WithOptions(cs[i], sinks.Options{BufferSize: 1 << 20, BatchSize: 1024})
+	}
+	bus, err := New(Config{Sinks: ss})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return bus, cs
+}
+
+func closeBench(b *testing.B, bus *Bus, cs []*counter, want int64) {
+	b.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := bus.Close(ctx); err != nil {
+		b.Fatal(err)
+	}
+	for i, h := range bus.Health() {
+		got := cs[i].n.Load()
+		if uint64(got) != h.Delivered || h.Delivered+h.DroppedTotal() != uint64(want) {
+			b.Fatalf("emitted %d, sink got %d, health %+v", want, got, h)
+		}
+		b.ReportMetric(float64(h.DroppedTotal())/float64(want), "dropped/op")
+	}
+}
+
+var benchEvent = events.Event{ExecutionID: "k3Jd9aQ01LmZ", EventType: events.TypeToken, Operation: "llm_call"}
+
+func BenchmarkEmit(b *testing.B) {
+	for _, n := range []int{0, 1, 4} {
+		b.Run(map[int]string{0: "0sinks", 1: "1sink", 4: "4sinks"}[n], func(b *testing.B) {
+			bus, cs := benchBus(b, n)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				bus.Emit(benchEvent)
+			}
+			b.StopTimer()
+			closeBench(b, bus, cs, int64(b.N))
+		})
+	}
+}
+
+func BenchmarkEmitParallel(b *testing.B) {
+	bus, cs := benchBus(b, 1)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			bus.Emit(benchEvent)
+		}
+	})
+	b.StopTimer()
+	closeBench(b, bus, cs, int64(b.N))
+}
+
+// BenchmarkThroughput measures events per second from Emit until the sink
+// has them, including the drain.
+func BenchmarkThroughput(b *testing.B) {
+	bus, cs := benchBus(b, 1)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		bus.Emit(benchEvent)
+	}
+	closeBench(b, bus, cs, int64(b.N))
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+func BenchmarkChannelSend(b *testing.B) {
+	ch := make(chan *events.Event, 1<<16)
+	done := make(chan struct{})
+	go func() {
+		for range ch {
+		}
+		close(done)
+	}()
+	ev := &benchEvent
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		ch <- ev
+	}
+	close(ch)
+	<-done
+}

@@ -1,0 +1,78 @@
+package bus
+
+import (
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/streamll/streamll-go/actors/sinks"
+	"github.com/streamll/streamll-go/events"
+)
+
+// route is one sink as the router sees it.
+type route struct {
+	host     *sinks.Host
+	pid      *actor.PID
+	strategy actor.SupervisorStrategy
+}
+
+// router is the actor every event goes through: it hands each event to every
+// sink host whose filter accepts it. Hosts are its children; their failures
+// come to it and are handled by each host's own supervision policy.
+type router struct {
+	routes []route
+	ready  chan struct{}
+}
+
+// drainAll asks every host to drain; each answers on reply.
+type drainAll struct{ drain *sinks.Drain }
+
+func (r *router) Receive(ctx actor.Context) {
+	switch msg := ctx.Message().(type) {
+	case *events.Event:
+		for i := range r.routes {
+			rt := &r.routes[i]
+			if !rt.host.Accepts(msg) {
+				continue
+			}
+			if rt.host.Stopped() {
+				rt.host.Refuse(sinks.DropSinkStopped)
+				continue
+			}
+			rt.host.Routed()
+			ctx.Send(rt.pid, msg)
+		}
+	case drainAll:
+		for _, rt := range r.routes {
+			if rt.host.Stopped() {
+				msg.drain.Reply <- sinks.DrainResult{Sink: rt.host.Name()}
+				continue
+			}
+			ctx.Send(rt.pid, msg.drain)
+		}
+	case *actor.Started:
+		for i := range r.routes {
+			rt := &r.routes[i]
+			pid, err := ctx.SpawnNamed(rt.host.Props(), rt.host.Name())
+			if err != nil {
+				// Names are unique within a bus and the system is ours, so
+				// this cannot happen; spawn under a generated name anyway.
+				pid = ctx.Spawn(rt.host.Props())
+			}
+			rt.pid = pid
+			rt.strategy = rt.host.Strategy()
+		}
+		close(r.ready)
+	}
+}
+
+// HandleFailure makes the router the supervisor of its hosts: each child's
+// failure goes to the strategy of that child's own policy, so every sink is
+// supervised as its options say. It runs on the router's goroutine.
+func (r *router) HandleFailure(system *actor.ActorSystem, sup actor.Supervisor, child *actor.PID, rs *actor.RestartStatistics, reason, message any) {
+	for _, rt := range r.routes {
+		if rt.pid != nil && rt.pid.Equal(child) {
+			rt.strategy.HandleFailure(system, sup, child, rs, reason, message)
+			return
+		}
+	}
+	sup.StopChildren(child)
+}

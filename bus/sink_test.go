@@ -1,0 +1,89 @@
+package bus_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/streamll/streamll-go/events"
+)
+
+// fake is a scriptable sink for the bus's tests: it records what it
+// delivers, and its behaviour hook can fail, panic or block any Write.
+type fake struct {
+	mu        sync.Mutex
+	delivered []events.Event
+	writes    int
+	closes    int
+	changed   chan struct{}
+	// behave, if set, runs before each Write with the 1-based call number;
+	// a non-nil error fails the Write (nothing delivered).
+	behave func(call int, batch []*events.Event) error
+}
+
+func newFake() *fake { return &fake{changed: make(chan struct{}, 1)} }
+
+func (f *fake) Write(ctx context.Context, batch []*events.Event) error {
+	f.mu.Lock()
+	f.writes++
+	call, behave := f.writes, f.behave
+	f.mu.Unlock()
+	if behave != nil {
+		if err := behave(call, batch); err != nil {
+			return err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	for _, ev := range batch {
+		f.delivered = append(f.delivered, *ev)
+	}
+	f.mu.Unlock()
+	select {
+	case f.changed <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+func (f *fake) Close(context.Context) error {
+	f.mu.Lock()
+	f.closes++
+	f.mu.Unlock()
+	return nil
+}
+
+func (f *fake) events() []events.Event {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]events.Event(nil), f.delivered...)
+}
+
+func (f *fake) calls() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.writes
+}
+
+// waitFor polls cond (cheap, in-memory) until it holds or the test's
+// deadline budget runs out.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+func closeBus(t *testing.T, b interface{ Close(context.Context) error }) error {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	return b.Close(ctx)
+}
