@@ -24,10 +24,10 @@ type session struct {
 
 	blocked    atomic.Bool
 	blockedSig atomic.Pointer[chan struct{}] // closed while blocked
-	lost      atomic.Pointer[error] // why the connection or channel closed
-	inIO      atomic.Bool           // a call that may block on the socket is running
-	watching  bool                  // the watch goroutine was started
-	watchDone chan struct{}
+	lost       atomic.Pointer[error]         // why the connection or channel closed
+	inIO       atomic.Bool                   // a call that may block on the socket is running
+	watching   bool                          // the watch goroutine was started
+	watchDone  chan struct{}
 }
 
 // dial connects to node i, opens a channel in confirm mode and declares the
