@@ -1,0 +1,184 @@
+package redissink
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/streamll/streamll-go/actors/sinks"
+)
+
+// Defaults for Config.
+const (
+	DefaultURL       = "redis://localhost:6379"
+	DefaultStreamKey = "streamll_events"
+	DefaultField     = "event"
+)
+
+// Config configures a Redis Streams sink. The zero value writes to the stream
+// "streamll_events" on redis://localhost:6379, field "event", untrimmed.
+type Config struct {
+	// Options configure the host that runs the sink: filter, batching,
+	// buffer, retries, circuit breaker, supervision. See sinks.Options for
+	// their defaults.
+	sinks.Options
+
+	// URL locates the server: redis://[user[:password]@]host[:port][/db]
+	// (default "redis://localhost:6379"), rediss://... for TLS, or
+	// unix://[user[:password]@]/path/to/socket[?db=N]. Query parameters set
+	// further client options as go-redis's ParseURL reads them, for example
+	// ?dial_timeout=3s&pool_size=4. Leave it empty when Client is set.
+	URL string
+
+	// Cluster makes URL name a Redis Cluster: the URL is one seed node, and
+	// more are given as ?addr=host:port parameters (go-redis's
+	// ParseClusterURL), e.g. the value of REDIS_CLUSTER_URL. Default false.
+	Cluster bool
+
+	// Client is a client to use instead of dialing URL: a single node,
+	// Sentinel failover, Ring or Cluster client. The caller owns it: the
+	// sink never closes it, and the caller closes it after the sink's Close.
+	// Set ContextTimeoutEnabled in its options so that a Write gives up when
+	// its context does. Default nil (the sink dials URL and owns that client).
+	Client redis.UniversalClient
+
+	// StreamKey is the stream written to. Default "streamll_events". It may be
+	// a template that names one stream per event with the placeholders
+	// {event_type}, {operation}, {module_name}, {method_name} and {tag:NAME};
+	// a placeholder whose value is empty becomes "unknown", and "{{" and "}}"
+	// stand for literal braces (a Cluster hash tag). An unknown placeholder is
+	// a configuration error.
+	StreamKey string
+
+	// Field is the name of the stream entry's one field, holding the event's
+	// JSON. Default "event", which the seed's consumers read
+	// (fields[b'event']); the last Python streamll wrote "message".
+	Field string
+
+	// MaxLen trims each stream to about MaxLen entries (XADD MAXLEN ~ MaxLen):
+	// Redis trims whole internal nodes, so a stream keeps at least MaxLen
+	// entries and a node's worth more at most. Default 0: no trimming.
+	MaxLen int64
+
+	// Timeout bounds each Write's round trip to Redis. The host already gives
+	// every Write a context bounded by Options.WriteTimeout; a non-zero
+	// Timeout shortens it further. Default 0: the context's deadline alone.
+	Timeout time.Duration
+}
+
+func (c Config) withDefaults() Config {
+	if c.URL == "" && c.Client == nil {
+		c.URL = DefaultURL
+	}
+	if c.StreamKey == "" {
+		c.StreamKey = DefaultStreamKey
+	}
+	if c.Field == "" {
+		c.Field = DefaultField
+	}
+	return c
+}
+
+// validate reports every error in c (with defaults applied), each wrapping
+// sinks.ErrInvalidConfig.
+func (c Config) validate() error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: redissink: %s", sinks.ErrInvalidConfig, fmt.Sprintf(format, args...)))
+	}
+	if err := c.Options.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.Client != nil && c.URL != "" {
+		bad("set either Client or URL, not both")
+	}
+	if c.Client != nil && c.Cluster {
+		bad("Cluster applies to URL; a Client is used as it is")
+	}
+	if c.MaxLen < 0 {
+		bad("MaxLen %d is negative", c.MaxLen)
+	}
+	if c.Timeout < 0 {
+		bad("Timeout %v is negative", c.Timeout)
+	}
+	if _, err := parseStreamKey(c.StreamKey); err != nil {
+		bad("StreamKey %q: %v", c.StreamKey, err)
+	}
+	return errors.Join(errs...)
+}
+
+// dial builds the client for rawURL without connecting. Its errors wrap
+// sinks.ErrInvalidConfig and never contain the URL's password.
+func dial(rawURL string, cluster bool) (redis.UniversalClient, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("%w: redissink: URL is not a valid URL%s", sinks.ErrInvalidConfig, parseDetail(rawURL, err))
+	}
+	redacted := u.Redacted()
+	invalid := func(err error) error {
+		return fmt.Errorf("%w: redissink: URL %s: %s", sinks.ErrInvalidConfig, redacted, scrub(err.Error(), u))
+	}
+	switch {
+	case u.Scheme == "unix" && cluster:
+		return nil, invalid(errors.New("a cluster is reached over TCP (redis:// or rediss://), not a unix socket"))
+	case u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "unix":
+		return nil, invalid(fmt.Errorf("scheme %q is not redis, rediss or unix", u.Scheme))
+	case u.Scheme != "unix" && u.Host == "":
+		return nil, invalid(errors.New("no host"))
+	}
+	// The host retries failed batches with backoff, behind its breaker; a
+	// client that also retried on its own would multiply every timeout and
+	// could send a half-delivered pipeline again. So the sink's own client
+	// neither retries commands nor re-dials unless the URL asks it to.
+	q := u.Query()
+	if cluster {
+		opts, err := redis.ParseClusterURL(rawURL)
+		if err != nil {
+			return nil, invalid(err)
+		}
+		opts.ContextTimeoutEnabled = true
+		if !q.Has("max_retries") {
+			opts.MaxRetries = -1
+		}
+		if !q.Has("dialer_retries") {
+			opts.DialerRetries = 1
+		}
+		return redis.NewClusterClient(opts), nil
+	}
+	opts, err := redis.ParseURL(rawURL)
+	if err != nil {
+		return nil, invalid(err)
+	}
+	opts.ContextTimeoutEnabled = true
+	if !q.Has("max_retries") {
+		opts.MaxRetries = -1
+	}
+	opts.DialerRetries = 1
+	return redis.NewClient(opts), nil
+}
+
+// parseDetail explains why url.Parse refused rawURL, unless the URL holds
+// credentials: url.Error quotes the whole URL, and even its inner message can
+// quote a piece of a malformed password.
+func parseDetail(rawURL string, err error) string {
+	if strings.Contains(rawURL, "@") {
+		return " (details withheld: it contains credentials)"
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return ": " + err.Error()
+}
+
+// scrub removes u's password from msg, in case an error quotes it.
+func scrub(msg string, u *url.URL) string {
+	if pw, ok := u.User.Password(); ok && pw != "" {
+		msg = strings.ReplaceAll(msg, pw, "xxxxx")
+	}
+	return msg
+}

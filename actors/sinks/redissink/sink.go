@@ -1,0 +1,235 @@
+package redissink
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/streamll/streamll-go/actors/sinks"
+	"github.com/streamll/streamll-go/events"
+)
+
+// Sink writes batches of events to Redis Streams, one XADD per event, all of a
+// batch in one pipelined round trip. Create it with New; the host calls Write
+// and Close from one goroutine at a time.
+type Sink struct {
+	opts    sinks.Options
+	name    string
+	client  redis.UniversalClient
+	owned   bool // the sink created client and closes it
+	pipe    redis.Pipeliner
+	key     *streamKey
+	timeout time.Duration
+	closed  atomic.Bool
+
+	// prefix is the argument list of one XADD, constants filled in; the
+	// stream key (index keyArg) and the payload (the last) vary per event.
+	prefix []any
+
+	// Reused across Writes, so that a steady stream of batches allocates
+	// only the command objects go-redis needs.
+	buf      []byte
+	ends     []int
+	payloads []payload
+	keys     []string
+	args     []any
+	cmds     []*redis.StringCmd
+	cmders   []redis.Cmder
+}
+
+// keyArg is the position of the stream key in an XADD.
+const keyArg = 1
+
+// payload is one event's encoding, a slice of the Sink's buffer. go-redis
+// writes a *payload through MarshalBinary, so putting it in an argument list
+// neither copies the bytes nor allocates an interface box.
+type payload []byte
+
+// MarshalBinary returns the encoding as it is.
+func (p *payload) MarshalBinary() ([]byte, error) { return *p, nil }
+
+// New validates cfg and returns a sink. It does not connect: the first Write
+// does, so New neither blocks nor needs the server up. Every configuration
+// error wraps sinks.ErrInvalidConfig and none contains the URL's password.
+func New(cfg Config) (*Sink, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	key, _ := parseStreamKey(cfg.StreamKey) // validated above
+	s := &Sink{
+		opts:    cfg.Options,
+		name:    "redis:" + cfg.StreamKey,
+		client:  cfg.Client,
+		key:     key,
+		timeout: cfg.Timeout,
+	}
+	if s.client == nil {
+		c, err := dial(cfg.URL, cfg.Cluster)
+		if err != nil {
+			return nil, err
+		}
+		s.client, s.owned = c, true
+	}
+	s.pipe = s.client.Pipeline()
+	s.prefix = []any{"xadd", key.fixed}
+	if cfg.MaxLen > 0 {
+		s.prefix = append(s.prefix, "maxlen", "~", strconv.FormatInt(cfg.MaxLen, 10))
+	}
+	s.prefix = append(s.prefix, "*", cfg.Field, nil)
+	return s, nil
+}
+
+// Name returns "redis:" and the configured stream key or template.
+func (s *Sink) Name() string { return s.name }
+
+// HostOptions returns the host options embedded in the Config.
+func (s *Sink) HostOptions() sinks.Options { return s.opts }
+
+// Write appends each event of batch to its stream, in order, in one pipelined
+// round trip. It returns nil when every event was appended, a *sinks.BatchError
+// listing the events Redis did not append when it answered some of them with
+// an error or the connection broke part way, and otherwise an error for the
+// whole batch, marked sinks.Permanent when retrying cannot help. See the
+// package documentation for the rules.
+func (s *Sink) Write(ctx context.Context, batch []*events.Event) error {
+	if s.closed.Load() {
+		return sinks.ErrClosed
+	}
+	if len(batch) == 0 {
+		return nil
+	}
+	if s.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.timeout)
+		defer cancel()
+	}
+	s.queue(ctx, batch)
+	_ = s.pipe.BatchProcess(ctx, s.cmders...)
+	_, execErr := s.pipe.Exec(ctx)
+	err := s.outcome(batch, execErr)
+	clear(s.cmds)
+	clear(s.cmders)
+	return err
+}
+
+// queue encodes batch and builds one XADD command per event.
+func (s *Sink) queue(ctx context.Context, batch []*events.Event) {
+	n := len(batch)
+	s.buf = s.buf[:0]
+	s.ends = s.ends[:0]
+	for _, ev := range batch {
+		s.buf = events.AppendJSON(s.buf, ev)
+		s.ends = append(s.ends, len(s.buf))
+	}
+	per := len(s.prefix)
+	if cap(s.payloads) < n {
+		s.payloads = make([]payload, n)
+		s.keys = make([]string, n)
+		s.cmds = make([]*redis.StringCmd, n)
+		s.cmders = make([]redis.Cmder, n)
+		s.args = make([]any, n*per)
+		for i := range n {
+			copy(s.args[i*per:], s.prefix)
+		}
+	}
+	s.payloads, s.keys = s.payloads[:n], s.keys[:n]
+	s.cmds, s.cmders = s.cmds[:n], s.cmders[:n]
+	start := 0
+	for i, ev := range batch {
+		s.payloads[i] = s.buf[start:s.ends[i]:s.ends[i]]
+		start = s.ends[i]
+		args := s.args[i*per : (i+1)*per : (i+1)*per]
+		if s.key.templated() {
+			s.keys[i] = s.key.key(ev)
+			args[keyArg] = &s.keys[i]
+		}
+		args[per-1] = &s.payloads[i]
+		cmd := redis.NewStringCmd(ctx, args...)
+		s.cmds[i], s.cmders[i] = cmd, cmd
+	}
+}
+
+// outcome turns the replies of the batch's commands into Write's result.
+//
+// An XADD that returned an entry ID was appended, whatever error go-redis
+// stamped on it afterwards (when a connection breaks part way through the
+// replies, go-redis marks every command of the pipeline with the network
+// error, also those whose reply had already arrived). Every other command
+// failed: with its own error reply, or with the pipeline's error.
+func (s *Sink) outcome(batch []*events.Event, execErr error) error {
+	var (
+		failed    []sinks.Failure
+		delivered int
+		replied   bool // some command failed with its own error reply
+	)
+	for i, cmd := range s.cmds {
+		if cmd.Val() != "" {
+			delivered++
+			continue
+		}
+		err := cmd.Err()
+		if err == nil {
+			err = execErr
+		}
+		if err == nil {
+			err = errors.New("no reply")
+		}
+		var reply redis.Error
+		if errors.As(err, &reply) && cmd.Err() != nil {
+			replied = true
+		}
+		failed = append(failed, sinks.Failure{Index: i, Err: err})
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	if delivered == 0 && !replied {
+		// The round trip failed as a whole: nothing is known appended.
+		return s.wrap(fmt.Sprintf("%s (%d events)", s.key.raw, len(batch)), failed[0].Err)
+	}
+	for i := range failed {
+		f := &failed[i]
+		f.Err = s.wrap(s.keyOf(f.Index), f.Err)
+	}
+	return &sinks.BatchError{Failed: failed}
+}
+
+func (s *Sink) keyOf(i int) string {
+	if s.key.templated() {
+		return s.keys[i]
+	}
+	return s.key.fixed
+}
+
+// wrap names the stream in err and marks it permanent when retrying cannot
+// help. Redis errors never contain credentials.
+func (s *Sink) wrap(key string, err error) error {
+	err = fmt.Errorf("redissink: XADD %s: %w", key, err)
+	if !classify(err) {
+		return sinks.Permanent(err)
+	}
+	return err
+}
+
+// Close marks the sink closed, so that later Writes fail with
+// sinks.ErrClosed, and closes the client if the sink created it; a client
+// given in Config.Client stays open for its owner to close. Write holds
+// nothing back, so there is nothing to flush. Calling Close again returns nil.
+func (s *Sink) Close(ctx context.Context) error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	if !s.owned {
+		return nil
+	}
+	if err := s.client.Close(); err != nil {
+		return fmt.Errorf("redissink: close: %w", err)
+	}
+	return nil
+}
