@@ -140,38 +140,41 @@ func testCancelledContext(t *testing.T, s suite) {
 	cancel()
 	done := make(chan error, 1)
 	go func() { done <- sink.Write(ctx, first) }()
-	timer, stop := s.context(t)
+	wait, stop := s.context(t)
 	defer stop()
 	var err error
 	select {
 	case err = <-done:
-	case <-timer.Done():
+	case <-wait.Done():
 		t.Fatalf("Write with a cancelled context did not return within %v", s.timeout)
 	}
 	t.Logf("Write with a cancelled context returned %v", err)
 
 	second := MakeEvents(5, "after-cancel")
 	s.write(t, sink, second)
-	want := second
 	if err == nil {
-		want = append(first, second...)
-		s.expect(t, sink, want)
+		s.expect(t, sink, append(first, second...))
 	} else {
 		// Some of first may have arrived before the cancellation was noticed;
 		// what matters is that second arrives, whole and in order, at the end.
-		got := s.received(t, sink, len(second))
-		for ctx, cancel := s.context(t); len(got) < len(first)+len(second) && ctx.Err() == nil; {
-			if d := diff(second, tail(got, len(second)), s.h.Features); d == "" {
-				cancel()
-				break
-			}
-			got = s.h.Received(ctx, t, sink, len(got)+1)
-		}
+		got := s.receivedEndingWith(t, sink, second, len(first)+len(second))
 		if d := diff(second, tail(got, len(second)), s.h.Features); d != "" {
 			t.Errorf("the batch written after the cancelled Write: %s", d)
 		}
 	}
 	s.close(t, sink)
+}
+
+// receivedEndingWith waits, at most one timeout, until the destination's
+// events end with want or number most, and returns them.
+func (s suite) receivedEndingWith(t *testing.T, sink sinks.Sink, want []*events.Event, most int) []events.Event {
+	ctx, cancel := s.context(t)
+	defer cancel()
+	got := s.h.Received(ctx, t, sink, len(want))
+	for len(got) < most && ctx.Err() == nil && diff(want, tail(got, len(want)), s.h.Features) != "" {
+		got = s.h.Received(ctx, t, sink, len(got)+1)
+	}
+	return got
 }
 
 // tail returns the last n events of evs (all of them if there are fewer).

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/streamll/streamll-go/events"
 )
@@ -44,7 +45,7 @@ func diff(want []*events.Event, got []events.Event, f Features) string {
 	}
 	for i := range min(len(want), len(got)) {
 		if w, g := form(want[i]), form(&got[i]); w != g {
-			return fmt.Sprintf("event %d of %d differs:\n got: %s\nwant: %s", i, len(want), g, w)
+			return fmt.Sprintf("event %d of %d differs %s:\n got: %s\nwant: %s", i, len(want), where(g, w), g, w)
 		}
 	}
 	switch {
@@ -54,4 +55,17 @@ func diff(want []*events.Event, got []events.Event, f Features) string {
 		return fmt.Sprintf("received %d events, want %d; first extra: %s", len(got), len(want), form(&got[len(want)]))
 	}
 	return ""
+}
+
+// where points at the first difference of two different encodings.
+func where(got, want string) string {
+	i := 0
+	for i < len(got) && i < len(want) && got[i] == want[i] {
+		i++
+	}
+	start := max(0, i-20)
+	for start < i && !utf8.RuneStart(got[start]) {
+		start++
+	}
+	return fmt.Sprintf("at byte %d (after %q)", i, got[start:i])
 }
