@@ -47,43 +47,45 @@ func AppendJSON(dst []byte, ev *Event) []byte {
 	return append(dst, '}')
 }
 
+// digitPairs holds "00" to "99", for writing two digits at a time.
+const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"
+
+// afterYear is the shape of a timestamp after its year, filled in place.
+const afterYear = `-00-00T00:00:00.000000Z"`
+
 // appendTimestamp appends t as a JSON string in UTC with exactly six fractional
 // digits, such as "2026-11-26T16:31:42.156123Z". Digits beyond the microsecond
 // are cut, as time.Format cuts them. A year outside 0 to 9999, which RFC 3339
-// cannot express, is written in full (time.Format does the same).
+// cannot express, is written in full, as time.Format writes it.
 func appendTimestamp(dst []byte, t time.Time) []byte {
 	t = t.UTC()
 	year, month, day := t.Date()
 	hour, minute, second := t.Clock()
+	micro := t.Nanosecond() / 1000
 	dst = append(dst, '"')
 	if year >= 0 && year <= 9999 {
-		dst = appendDigits(dst, year, 4)
+		hi, lo := 2*(year/100), 2*(year%100)
+		dst = append(dst, digitPairs[hi], digitPairs[hi+1], digitPairs[lo], digitPairs[lo+1])
 	} else {
 		dst = strconv.AppendInt(dst, int64(year), 10)
 	}
-	dst = append(dst, '-')
-	dst = appendDigits(dst, int(month), 2)
-	dst = append(dst, '-')
-	dst = appendDigits(dst, day, 2)
-	dst = append(dst, 'T')
-	dst = appendDigits(dst, hour, 2)
-	dst = append(dst, ':')
-	dst = appendDigits(dst, minute, 2)
-	dst = append(dst, ':')
-	dst = appendDigits(dst, second, 2)
-	dst = append(dst, '.')
-	dst = appendDigits(dst, t.Nanosecond()/1000, 6)
-	return append(dst, 'Z', '"')
+	n := len(dst)
+	dst = append(dst, afterYear...)
+	b := (*[len(afterYear)]byte)(dst[n:])
+	b[1], b[2] = pair(int(month))
+	b[4], b[5] = pair(day)
+	b[7], b[8] = pair(hour)
+	b[10], b[11] = pair(minute)
+	b[13], b[14] = pair(second)
+	b[16], b[17] = pair(micro / 10000)
+	b[18], b[19] = pair(micro / 100 % 100)
+	b[20], b[21] = pair(micro % 100)
+	return dst
 }
 
-// appendDigits appends the non-negative v as exactly width decimal digits,
-// padded with leading zeros; v must be below 10^width.
-func appendDigits(dst []byte, v, width int) []byte {
-	n := len(dst) + width
-	dst = append(dst, "000000"[:width]...)
-	for i := n - 1; v > 0; i-- {
-		dst[i] = byte('0' + v%10)
-		v /= 10
-	}
-	return dst
+// pair returns the two decimal digits of v, which is below 100.
+func pair(v int) (byte, byte) {
+	return digitPairs[2*v], digitPairs[2*v+1]
 }

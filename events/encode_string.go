@@ -23,6 +23,12 @@ func appendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		for i+8 <= len(s) && !hasSpecialByte(load64(s[i:])) {
+			i += 8
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if plainASCII[c] {
@@ -45,6 +51,32 @@ func appendString(dst []byte, s string) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// Word-at-a-time constants: a one in every byte, the top bit of every byte.
+const (
+	lowBits  = 0x0101010101010101
+	highBits = 0x8080808080808080
+)
+
+// hasSpecialByte reports whether any of the 8 bytes packed in w is a control
+// character, a quote, a backslash or not ASCII: the bytes appendString must
+// look at. Plain text is skipped 8 bytes per step.
+func hasSpecialByte(w uint64) bool {
+	quote := w ^ ('"' * lowBits)
+	backslash := w ^ ('\\' * lowBits)
+	below := (w - ' '*lowBits) & ^w               // top bit set where a byte is < 0x20
+	quoteAt := (quote - lowBits) & ^quote         // top bit set where a byte is '"'
+	slashAt := (backslash - lowBits) & ^backslash // top bit set where a byte is '\\'
+	return (below|quoteAt|slashAt|w)&highBits != 0
+}
+
+// load64 packs the first 8 bytes of s into a word; the compiler turns this
+// into a single load.
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // appendEscapedASCII appends the escape sequence of an ASCII byte that cannot

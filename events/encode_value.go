@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unsafe"
 )
@@ -136,16 +137,15 @@ func (e *valueEncoder) appendMap(dst []byte, m map[string]any) []byte {
 	if reason := e.enter(reflect.ValueOf(m).UnsafePointer(), -1); reason != "" {
 		return appendUnsupported(dst, reason)
 	}
-	var stack [16]string
-	keys := sortedKeys(stack[:0], m)
+	var stack [16]entry[any]
 	dst = append(dst, '{')
-	for i, k := range keys {
+	for i, en := range sortedEntries(stack[:0], m) {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendString(dst, k)
+		dst = appendString(dst, en.key)
 		dst = append(dst, ':')
-		dst = e.appendValue(dst, m[k])
+		dst = e.appendValue(dst, en.val)
 	}
 	e.leave()
 	return append(dst, '}')
@@ -176,28 +176,43 @@ func appendStringMap(dst []byte, m map[string]string) []byte {
 	if len(m) == 0 {
 		return append(dst, '{', '}')
 	}
-	var stack [16]string
-	keys := sortedKeys(stack[:0], m)
+	var stack [16]entry[string]
 	dst = append(dst, '{')
-	for i, k := range keys {
+	for i, en := range sortedEntries(stack[:0], m) {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendString(dst, k)
+		dst = appendString(dst, en.key)
 		dst = append(dst, ':')
-		dst = appendString(dst, m[k])
+		dst = appendString(dst, en.val)
 	}
 	return append(dst, '}')
 }
 
-// sortedKeys appends the keys of m to keys, which is usually backed by an
-// array on the caller's stack, and sorts them.
-func sortedKeys[V any](keys []string, m map[string]V) []string {
-	for k := range m {
-		keys = append(keys, k)
+// entry is one key and value of a map, for writing the map in key order.
+type entry[V any] struct {
+	key string
+	val V
+}
+
+// sortedEntries appends the entries of m to es, which is usually backed by an
+// array on the caller's stack, and sorts them by key. Collecting the values
+// while iterating saves looking each key up again.
+func sortedEntries[V any](es []entry[V], m map[string]V) []entry[V] {
+	for k, v := range m {
+		es = append(es, entry[V]{k, v})
 	}
-	slices.Sort(keys)
-	return keys
+	if len(es) > 12 {
+		slices.SortFunc(es, func(a, b entry[V]) int { return strings.Compare(a.key, b.key) })
+		return es
+	}
+	// Insertion sort: events rarely carry more than a handful of keys.
+	for i := 1; i < len(es); i++ {
+		for j := i; j > 0 && es[j].key < es[j-1].key; j-- {
+			es[j], es[j-1] = es[j-1], es[j]
+		}
+	}
+	return es
 }
 
 // appendList appends a slice of scalars as a JSON array; nil is null.
