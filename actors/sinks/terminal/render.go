@@ -115,7 +115,7 @@ func (s *Sink) head(b []byte, ev *events.Event, color, mark string) []byte {
 	b = append(b, color...)
 	b = append(b, mark...)
 	b = append(b, c.reset...)
-	if mark == "◆" {
+	if mark == "◆" && ev.EventType != "" {
 		b = append(b, ' ')
 		b = appendText(b, string(ev.EventType), -1)
 	}
