@@ -142,3 +142,14 @@ func (h Health) Healthy() bool { return h.State == Running && h.Circuit == "clos
 
 // MarshalText encodes the state as its name, for JSON health reports.
 func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText decodes a state from its name, so health reports read back.
+func (s *State) UnmarshalText(b []byte) error {
+	for c := Running; c <= Closed; c++ {
+		if c.String() == string(b) {
+			*s = c
+			return nil
+		}
+	}
+	return fmt.Errorf("sinks: unknown state %q", b)
+}
