@@ -14,7 +14,7 @@
 // and tags sorted, so the same event always gives the same bytes. Timestamps
 // have exactly six fractional digits and a trailing Z
 // ("2026-11-26T16:31:42.156123Z"). It is written for the hot path: with a reused
-// buffer and common data it neither allocates nor uses reflection.
+// buffer and common data it does not allocate.
 //
 // Strings are escaped as encoding/json escapes them, except that <, > and & are
 // written as they are: the wire format is not HTML, and every JSON reader
@@ -22,10 +22,10 @@
 // escaped. Each byte that is not part of valid UTF-8, in a value, a key or a
 // tag, becomes U+FFFD.
 //
-// Data values are written without reflection when they are strings, booleans,
-// integers and floats of any size, nil, map[string]any, map[string]string,
-// []any, []string, []int, []float64 or time.Time (in the timestamp format
-// above). Then, in this order: a json.RawMessage is checked and compacted; a
+// Data values are written directly, without encoding/json, when they are
+// strings, booleans, integers and floats of any size, nil, map[string]any,
+// map[string]string, []any, []string, []int, []float64 or time.Time and
+// *time.Time (in the timestamp format above). Then, in this order: a json.RawMessage is checked and compacted; a
 // json.Marshaler's output is checked and compacted; an encoding.TextMarshaler
 // becomes its text; an error becomes its Error text (most error types have no
 // exported fields, so encoding/json would write {}). A nil pointer, map or

@@ -304,6 +304,8 @@ func TestAppendJSONValues(t *testing.T) {
 		{"[]float64", []float64{0.5, 2}, `[0.5,2]`},
 		{"same map twice is not a cycle", sharedTwice(), `{"a":{"k":1},"b":{"k":1}}`},
 		{"time.Time", time.Date(2026, 1, 1, 1, 0, 0, 1500, time.FixedZone("", 3600)), `"2026-01-01T00:00:00.000001Z"`},
+		{"*time.Time", &at, `"2026-11-26T16:31:42.156123Z"`},
+		{"nil *time.Time", (*time.Time)(nil), `null`},
 		{"json.RawMessage compacted", json.RawMessage(" [1, {\"a\" : \"b c\"}]\n"), `[1,{"a":"b c"}]`},
 		{"json.RawMessage nil", json.RawMessage(nil), `null`},
 		{"json.Number", json.Number("12.5"), `12.5`},

@@ -117,6 +117,11 @@ func (e *valueEncoder) appendValue(dst []byte, v any) []byte {
 		return appendList(dst, v, appendFloat64)
 	case time.Time:
 		return appendTimestamp(dst, v)
+	case *time.Time:
+		if v == nil {
+			return append(dst, "null"...)
+		}
+		return appendTimestamp(dst, *v)
 	case json.RawMessage:
 		return appendRawMessage(dst, v)
 	case json.Marshaler:
