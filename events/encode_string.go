@@ -20,15 +20,50 @@ var plainASCII = func() (t [utf8.RuneSelf]bool) {
 // they are: the wire format is not HTML, and tokens of generated code are full
 // of them.
 func appendString(dst []byte, s string) []byte {
+	if n := plainPrefix(s); n < len(s) {
+		return appendEscaped(dst, s, n)
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
+}
+
+// plainPrefix returns how many leading bytes of s need no escaping; most
+// strings in an event are plain throughout.
+func plainPrefix(s string) int {
+	if len(s) >= 4 && len(s) < 8 {
+		// Two 4-byte words, overlapping when len(s) < 8, cover s.
+		if !hasSpecialByte(uint64(load32(s)) | uint64(load32(s[len(s)-4:]))<<32) {
+			return len(s)
+		}
+		return plainBytes(s, 0)
+	}
+	i := 0
+	for i+8 <= len(s) && !hasSpecialByte(load64(s[i:])) {
+		i += 8
+	}
+	if len(s) >= 8 && i < len(s) && i+8 > len(s) && !hasSpecialByte(load64(s[len(s)-8:])) {
+		// Fewer than 8 bytes remain: check the last word, which overlaps
+		// bytes already known to be plain.
+		return len(s)
+	}
+	return plainBytes(s, i)
+}
+
+// plainBytes returns the index of the first byte from i on that needs escaping
+// or is not ASCII, or len(s).
+func plainBytes(s string, i int) int {
+	for i < len(s) && s[i] < utf8.RuneSelf && plainASCII[s[i]] {
+		i++
+	}
+	return i
+}
+
+// appendEscaped appends s as a quoted JSON string, escaping from byte i on.
+func appendEscaped(dst []byte, s string, i int) []byte {
 	dst = append(dst, '"')
 	start := 0
-	for i := 0; i < len(s); {
-		for i+8 <= len(s) && !hasSpecialByte(load64(s[i:])) {
-			i += 8
-		}
-		if i == len(s) {
-			break
-		}
+	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if plainASCII[c] {
@@ -77,6 +112,12 @@ func load64(s string) uint64 {
 	_ = s[7]
 	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// load32 packs the first 4 bytes of s into a word.
+func load32(s string) uint32 {
+	_ = s[3]
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
 }
 
 // appendEscapedASCII appends the escape sequence of an ASCII byte that cannot

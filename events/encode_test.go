@@ -385,16 +385,19 @@ func stdJSON(t testing.TB, v any) string {
 }
 
 // TestAppendJSONStringsMatchEncodingJSON puts every byte value at every
-// offset of strings long enough to cross the 8-byte scan, and checks each is
-// escaped exactly as encoding/json escapes it (without HTML escaping).
+// offset of plain strings of every length up to 21 (short strings, one word,
+// two words and a tail), and checks each is escaped exactly as encoding/json
+// escapes it (without HTML escaping).
 func TestAppendJSONStringsMatchEncodingJSON(t *testing.T) {
-	const plain = "abcdefghijklmnopqrstu" // 21 bytes: two words and a tail
+	const plain = "abcdefghijklmnopqrstu"
 	for c := range 256 {
 		for _, b := range [][]byte{{byte(c)}, {0xe2, 0x80, byte(c)}, {0xf0, 0x9f, 0x98, byte(c)}} {
-			for pos := 0; pos <= len(plain); pos++ {
-				s := plain[:pos] + string(b) + plain[pos:]
-				if got, want := dataJSON(t, s), stdJSON(t, s); got != want {
-					t.Fatalf("%q encoded as %s, encoding/json writes %s", s, got, want)
+			for n := range len(plain) + 1 {
+				for pos := 0; pos <= n; pos++ {
+					s := plain[:pos] + string(b) + plain[pos:n]
+					if got, want := dataJSON(t, s), stdJSON(t, s); got != want {
+						t.Fatalf("%q encoded as %s, encoding/json writes %s", s, got, want)
+					}
 				}
 			}
 		}
