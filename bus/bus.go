@@ -90,7 +90,8 @@ func New(cfg Config) (*Bus, error) {
 }
 
 // Emit hands ev to every sink whose filter accepts it and returns at once.
-// An empty EventID gets a new one and a zero Timestamp gets the current time.
+// An empty EventID gets a new one, a zero Timestamp the current time, and an
+// empty EventType "unknown" (the wire format requires one).
 // After Emit returns the bus shares ev's maps with the sinks: do not modify
 // them. On a closed or nil bus the event is counted as dropped ("closed") by
 // every sink that would have taken it.
@@ -107,6 +108,9 @@ func (b *Bus) Emit(ev events.Event) {
 	}
 	if e.Timestamp.IsZero() {
 		e.Timestamp = time.Now()
+	}
+	if e.EventType == "" {
+		e.EventType = "unknown"
 	}
 	b.post(&e.Event)
 }

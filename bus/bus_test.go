@@ -67,12 +67,16 @@ func TestEmitFillsIDAndTimestamp(t *testing.T) {
 	before := time.Now()
 	b.Emit(events.Event{EventType: "custom"})
 	b.Emit(events.Event{EventID: "given", Timestamp: before.Add(-time.Hour), EventType: "custom"})
+	b.Emit(events.Event{Operation: "untyped"})
 	if err := closeBus(t, b); err != nil {
 		t.Fatal(err)
 	}
 	got := f.events()
-	if len(got) != 2 {
+	if len(got) != 3 {
 		t.Fatalf("got %d events", len(got))
+	}
+	if got[2].EventType != "unknown" {
+		t.Errorf("an empty event type became %q, want unknown", got[2].EventType)
 	}
 	if len(got[0].EventID) != events.IDLength || got[0].Timestamp.Before(before) {
 		t.Errorf("first event not filled in: %+v", got[0])

@@ -263,12 +263,23 @@ func (h *Host) add(ev *events.Event) {
 		return
 	}
 	if h.buf.len()+len(h.inflight) >= h.opts.BufferSize {
-		if h.opts.Overflow == DropNewest || h.buf.len() == 0 {
-			h.dropped[DropOverflow].Add(1)
-			return
-		}
-		h.buf.popFront()
 		h.dropped[DropOverflow].Add(1)
+		switch {
+		case h.opts.Overflow == DropNewest:
+			return
+		case len(h.inflight) > 0 && !h.writing:
+			// The batch in hand is waiting for a retry: its first event is
+			// the oldest the host holds.
+			h.inflight[0] = nil
+			h.inflight = h.inflight[1:]
+			if len(h.inflight) == 0 {
+				h.inflight = nil
+			}
+		case h.buf.len() > 0:
+			h.buf.popFront()
+		default:
+			return // all it holds is being written: the new event is the one to go
+		}
 	}
 	h.buf.push(ev)
 	n := int64(h.buf.len() + len(h.inflight))

@@ -1,0 +1,10 @@
+// Package faulttests proves the bus's resilience against real servers: Redis
+// cut off or frozen mid-stream through an in-test TCP proxy, overflow while a
+// sink is down, Close while a sink is down, RabbitMQ connections closed by the
+// broker. It has tests only.
+//
+// The tests in the files built with the "faults" tag stop and restart the
+// shared Redis and RabbitMQ servers themselves, so they must run alone:
+//
+//	go test -tags faults -p 1 -run 'Server' ./internal/faulttests/
+package faulttests
