@@ -1,0 +1,162 @@
+//go:build faults
+
+package faulttests
+
+import (
+	"context"
+	"os/exec"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/streamll/streamll-go/actors/sinks"
+	"github.com/streamll/streamll-go/actors/sinks/memory"
+	"github.com/streamll/streamll-go/actors/supervisor"
+	"github.com/streamll/streamll-go/events"
+)
+
+// These tests stop the shared servers. They run alone, in their own CI step:
+//
+//	go test -tags faults -p 1 -run Server ./internal/faulttests/
+
+// startRedis is the command that starts the machine's Redis.
+var startRedis = []string{"redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379",
+	"--save", "", "--appendonly", "no", "--dir", "/var/lib/redis", "--logfile", "/var/log/redis/ci.log"}
+
+func run(t *testing.T, name string, args ...string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if out, err := exec.CommandContext(ctx, name, args...).CombinedOutput(); err != nil {
+		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+	}
+}
+
+// TestRedisServerRestart stops the real Redis for about 5s in the middle of a
+// 5K events/s stream. Redis here keeps nothing on disk, so a consumer follows
+// the stream live, as the seed's dashboard does, across the restart.
+func TestRedisServerRestart(t *testing.T) {
+	r := newRedis(t)
+	t.Cleanup(func() { // leave Redis running whatever happens
+		if r.client.Ping(context.Background()).Err() != nil {
+			exec.Command(startRedis[0], startRedis[1:]...).Run()
+		}
+	})
+	opts := quickRecovery
+	opts.Breaker.RecoveryTimeout = time.Second
+	rs := r.sink(t, r.url, opts)
+	mem, _ := memory.New(memory.Config{Options: sinks.Options{Name: "memory", BufferSize: 200_000}})
+	b := newBus(t, rs, mem)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var got []events.Event
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); got = follow(ctx, r) }()
+
+	const rate, total = 5000, 50000 // 10s
+	w := watch(b, "redis")
+	emitAtRate(t, b, rate, total, func(i int) {
+		if i == 10000 {
+			run(t, "redis-cli", "-p", "6379", "shutdown", "nosave")
+			time.AfterFunc(5*time.Second, func() { exec.Command(startRedis[0], startRedis[1:]...).Run() })
+		}
+	})
+	if err := closeBus(t, b, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	seen := w.stop()
+	waitFor(t, "the consumer to catch up", func() bool { return health(b, "redis").Delivered == total })
+	time.Sleep(200 * time.Millisecond) // the follower's last XREAD block
+	cancel()
+	wg.Wait()
+	if !seen["open"] || !seen["closed"] {
+		t.Errorf("circuit states seen: %v; want it to open and close", seen)
+	}
+	if h := health(b, "redis"); h.DroppedTotal() != 0 || h.Circuit != "closed" {
+		t.Errorf("redis health = %+v", h)
+	}
+	checkStream(t, total, got)
+	if m := health(b, "memory"); m.Delivered != total || m.FailedAttempts != 0 {
+		t.Errorf("memory sink was affected: %+v", m)
+	}
+}
+
+// follow reads r's stream live with XREAD BLOCK until ctx ends, riding out
+// the server's absence.
+func follow(ctx context.Context, r *testRedis) []events.Event {
+	c := redis.NewClient(&redis.Options{Addr: r.addr, MaxRetries: -1})
+	defer c.Close()
+	var out []events.Event
+	last := "0"
+	for ctx.Err() == nil {
+		res, err := c.XRead(ctx, &redis.XReadArgs{Streams: []string{r.key, last}, Block: 100 * time.Millisecond, Count: 1000}).Result()
+		if err != nil {
+			if err != redis.Nil {
+				time.Sleep(50 * time.Millisecond) // the server is down; try again
+			}
+			continue
+		}
+		for _, m := range res[0].Messages {
+			last = m.ID
+			if ev, err := events.Unmarshal([]byte(m.Values["event"].(string))); err == nil {
+				out = append(out, ev)
+			}
+		}
+	}
+	return out
+}
+
+// TestRabbitMQServerRestart restarts the broker application in the middle of
+// a stream: with confirms and a durable queue nothing is lost; duplicates
+// are possible and counted.
+func TestRabbitMQServerRestart(t *testing.T) {
+	r := newRabbit(t)
+	t.Cleanup(func() { exec.Command("rabbitmqctl", "start_app").Run() })
+	b := newBus(t, r.sink(t, sinks.Options{Name: "rabbitmq", BufferSize: 200_000,
+		Retry:   supervisor.Retry{InitialInterval: 50 * time.Millisecond, MaxInterval: 500 * time.Millisecond},
+		Breaker: supervisor.BreakerPolicy{FailureThreshold: 3, RecoveryTimeout: time.Second}}))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	r.consume(t, ctx) // declares the durable queue; its connection dies with the broker
+
+	// The broker restarts while the stream goes on (no t.Fatal in the
+	// goroutine: its error is checked below).
+	const total = 30000 // 10s
+	restarted := make(chan error, 1)
+	emitAtRate(t, b, 3000, total, func(i int) {
+		if i == 6000 {
+			go func() {
+				var err error
+				for _, step := range []string{"stop_app", "start_app", "await_startup"} {
+					if err == nil {
+						err = exec.Command("rabbitmqctl", step).Run()
+					}
+				}
+				restarted <- err
+			}()
+		}
+	})
+	if err := <-restarted; err != nil {
+		t.Fatalf("restarting the broker: %v", err)
+	}
+	if err := closeBus(t, b, 2*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	h := health(b, "rabbitmq")
+	if h.Delivered != total || h.DroppedTotal() != 0 || h.FailedAttempts == 0 {
+		t.Errorf("health = %+v", h)
+	}
+	// The queue is durable and the messages persistent: a fresh consumer
+	// drains what the first one missed during the restart.
+	cancel()
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	defer cancel2()
+	wait := r.consume(t, ctx2)
+	waitFor(t, "every event", func() bool { return distinct(r.received()) >= total })
+	cancel2()
+	wait()
+	checkStream(t, total, r.received())
+}
