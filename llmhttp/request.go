@@ -1,0 +1,279 @@
+package llmhttp
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/streamll/streamll-go/events"
+)
+
+// api is one of the request formats the middleware understands.
+type api uint8
+
+const (
+	apiChat        api = iota + 1 // OpenAI Chat Completions, and compatible servers
+	apiCompletions                // OpenAI legacy Completions, and compatible servers
+	apiResponses                  // OpenAI Responses
+	apiMessages                   // Anthropic Messages
+)
+
+// method is the method_name of the call's events.
+func (a api) method() string {
+	switch a {
+	case apiChat:
+		return "chat_completions"
+	case apiCompletions:
+		return "completions"
+	case apiResponses:
+		return "responses"
+	}
+	return "messages"
+}
+
+// operationName is gen_ai.operation.name.
+func (a api) operationName() string {
+	if a == apiCompletions {
+		return "text_completion"
+	}
+	return "chat"
+}
+
+// matchPath recognises an LLM call by its method and path; the body is
+// checked later. Paths are matched by their end, so that base URLs with a
+// prefix (/v1, /openai/v1, /openai/deployments/x, a proxy's /api/llm/v1)
+// all work.
+func matchPath(req *http.Request) (api, bool) {
+	if req.Method != http.MethodPost || req.URL == nil {
+		return 0, false
+	}
+	p := strings.TrimSuffix(req.URL.Path, "/")
+	switch {
+	case strings.HasSuffix(p, "/chat/completions"):
+		return apiChat, true
+	case strings.HasSuffix(p, "/completions"):
+		return apiCompletions, true
+	case strings.HasSuffix(p, "/responses"):
+		return apiResponses, true
+	case strings.HasSuffix(p, "/messages"):
+		return apiMessages, true
+	}
+	return 0, false
+}
+
+// system is gen_ai.system for a call of format a to host.
+func system(a api, host string) string {
+	if a == apiMessages {
+		return SystemAnthropic
+	}
+	host = strings.ToLower(host)
+	switch {
+	case host == "api.openai.com":
+		return SystemOpenAI
+	case strings.HasSuffix(host, ".openai.azure.com"):
+		return SystemAzureOpenAI
+	}
+	return SystemOpenAICompatible
+}
+
+// present records whether a JSON member is there (and not null) without
+// keeping its value.
+type present bool
+
+func (p *present) UnmarshalJSON(b []byte) error {
+	*p = string(b) != "null"
+	return nil
+}
+
+// requestBody holds what the start event needs from a request body.
+type requestBody struct {
+	Model               string   `json:"model"`
+	Stream              bool     `json:"stream"`
+	Temperature         *float64 `json:"temperature"`
+	MaxTokens           *int64   `json:"max_tokens"`
+	MaxCompletionTokens *int64   `json:"max_completion_tokens"`
+	MaxOutputTokens     *int64   `json:"max_output_tokens"`
+	Messages            present  `json:"messages"`
+	Input               present  `json:"input"`
+	Prompt              present  `json:"prompt"`
+}
+
+// isCall reports whether b looks like a request of format a, so that a
+// service that happens to have a /messages endpoint is left alone.
+func (b *requestBody) isCall(a api) bool {
+	switch a {
+	case apiChat:
+		return bool(b.Messages)
+	case apiCompletions:
+		return bool(b.Prompt)
+	case apiResponses:
+		return b.Model != "" || bool(b.Input)
+	}
+	return b.Model != "" && bool(b.Messages)
+}
+
+// promptMembers are the members of each format's request that hold the
+// prompt, in the order they are recorded.
+func (a api) promptMembers() []string {
+	switch a {
+	case apiChat:
+		return []string{"messages"}
+	case apiCompletions:
+		return []string{"prompt"}
+	case apiResponses:
+		return []string{"instructions", "input"}
+	}
+	return []string{"system", "messages"}
+}
+
+// maxRequestBytes bounds the request body the middleware reads to inspect it;
+// a larger body is sent as it is, uninspected.
+const maxRequestBytes = 16 << 20
+
+// startData inspects a request body of format a and returns the start event's
+// data, or ok false when the body is not such a request. raw is nil when the
+// body was too large to inspect.
+func (in *instrumenter) startData(a api, req *http.Request, raw []byte, tooLarge bool) (data map[string]any, ok bool) {
+	data = make(map[string]any, 10)
+	data[events.KeyGenAIOperationName] = a.operationName()
+	data[events.KeyGenAISystem] = system(a, req.URL.Hostname())
+	data[KeyServerAddress] = req.URL.Hostname()
+	if n, err := strconv.Atoi(req.Header.Get("X-Stainless-Retry-Count")); err == nil {
+		data[KeyHTTPResendCount] = n
+	}
+	if tooLarge {
+		data[KeyParseError] = "request body over " + strconv.Itoa(maxRequestBytes>>20) + " MiB not inspected"
+		return data, true
+	}
+	var body requestBody
+	if err := json.Unmarshal(raw, &body); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if !errors.As(err, &typeErr) {
+			return nil, false
+		}
+		data[KeyParseError] = "request: " + err.Error()
+	}
+	if !body.isCall(a) {
+		return nil, false
+	}
+	if body.Model != "" {
+		data[events.KeyGenAIRequestModel] = body.Model
+	}
+	data[KeyGenAIRequestStream] = body.Stream
+	if body.Temperature != nil {
+		data[events.KeyGenAIRequestTemperature] = *body.Temperature
+	}
+	for _, m := range []*int64{body.MaxTokens, body.MaxCompletionTokens, body.MaxOutputTokens} {
+		if m != nil {
+			data[events.KeyGenAIRequestMaxTokens] = *m
+			break
+		}
+	}
+	if in.capture {
+		if prompt := promptJSON(a, raw); prompt != "" {
+			text, cut := in.clip(prompt)
+			data[KeyGenAIPrompt] = text
+			if cut {
+				data[KeyContentTruncated] = true
+			}
+		}
+	}
+	return data, true
+}
+
+// promptJSON gathers the prompt members of a request body into one compact
+// JSON object.
+func promptJSON(a api, raw []byte) string {
+	var all map[string]json.RawMessage
+	if json.Unmarshal(raw, &all) != nil {
+		return ""
+	}
+	var b bytes.Buffer
+	for _, name := range a.promptMembers() {
+		v, ok := all[name]
+		if !ok {
+			continue
+		}
+		if b.Len() == 0 {
+			b.WriteByte('{')
+		} else {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Quote(name))
+		b.WriteByte(':')
+		if json.Compact(&b, v) != nil {
+			b.Write(v)
+		}
+	}
+	if b.Len() == 0 {
+		return ""
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// readRequest reads req's body so that it can be inspected, and returns a
+// request that sends the same bytes. The returned request is a shallow copy
+// when the body had to be replaced; req itself is never modified.
+//
+//   - ok with raw set: the whole body, and a request whose Body and GetBody
+//     replay it;
+//   - ok with tooLarge: the body is over maxRequestBytes (or its declared
+//     length is), and the request replays what was read followed by the rest;
+//   - !ok: the body could not be read (or there is none); the request replays
+//     what was read followed by the same error, so the transport fails as it
+//     would have.
+func readRequest(req *http.Request) (out *http.Request, raw []byte, tooLarge, ok bool) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return req, nil, false, false
+	}
+	if req.ContentLength > maxRequestBytes {
+		return req, nil, true, true
+	}
+	hint := req.ContentLength
+	if hint <= 0 {
+		hint = 4096
+	}
+	buf := make([]byte, 0, hint+1)
+	var err error
+	for len(buf) <= maxRequestBytes {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		var n int
+		n, err = req.Body.Read(buf[len(buf):min(cap(buf), maxRequestBytes+1)])
+		buf = buf[:len(buf)+n]
+		if err != nil {
+			break
+		}
+	}
+	out = new(http.Request)
+	*out = *req
+	switch {
+	case err == io.EOF:
+		_ = req.Body.Close()
+		out.Body = io.NopCloser(bytes.NewReader(buf))
+		out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(buf)), nil }
+		return out, buf, false, true
+	case err == nil: // over the limit: send the rest unread
+		out.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(buf), req.Body), req.Body}
+		return out, nil, true, true
+	}
+	out.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(buf), failingReader{err}), req.Body}
+	return out, nil, false, false
+}
+
+// failingReader fails every Read with err.
+type failingReader struct{ err error }
+
+func (f failingReader) Read([]byte) (int, error) { return 0, f.err }

@@ -1,0 +1,97 @@
+package llmhttp
+
+import (
+	"io"
+)
+
+// streamDecoder reads the events of one format's stream into a call.
+type streamDecoder interface {
+	decode(c *call, name, data []byte)
+}
+
+func (a api) streamDecoder() streamDecoder {
+	switch a {
+	case apiResponses:
+		return new(responsesStream)
+	case apiMessages:
+		return new(anthropicStream)
+	}
+	return new(chatStream)
+}
+
+// streamBody passes a text/event-stream response through unchanged while it
+// parses it: token events go out as the caller's reads bring each delta in,
+// and the end (or error) event when the provider's final event arrives, the
+// stream ends, a read fails or the caller closes the body.
+type streamBody struct {
+	rc  io.ReadCloser
+	c   *call
+	sse sseParser
+	dec streamDecoder
+}
+
+func newStreamBody(rc io.ReadCloser, c *call) *streamBody {
+	s := &streamBody{rc: rc, c: c, dec: c.api.streamDecoder()}
+	s.sse.h = s
+	return s
+}
+
+func (s *streamBody) Read(p []byte) (int, error) {
+	n, err := s.rc.Read(p)
+	c := s.c
+	c.mu.Lock()
+	if !c.ended {
+		if n > 0 {
+			s.sse.feed(p[:n])
+		}
+		switch {
+		case err == io.EOF:
+			s.sse.finish()
+			s.stop(nil, false)
+		case err != nil:
+			s.stop(err, false)
+		}
+	}
+	c.mu.Unlock()
+	return n, err
+}
+
+// Close closes the response body, ending the call if the stream had not
+// ended yet.
+func (s *streamBody) Close() error {
+	err := s.rc.Close()
+	c := s.c
+	c.mu.Lock()
+	if !c.ended {
+		s.stop(nil, true)
+	}
+	c.mu.Unlock()
+	return err
+}
+
+// stop ends the call when the stream stops before the provider's final
+// event: at EOF, at a read error, or when the caller closes the body. A
+// stream that already reported a finish reason counts as complete (some
+// compatible servers omit [DONE]); so does one the parser gave up on, since
+// nothing more can be told about it. Otherwise it is incomplete.
+func (s *streamBody) stop(readErr error, closed bool) {
+	c := s.c
+	if s.sse.err != nil && c.parseErr == "" {
+		c.parseFailed("stream", s.sse.err)
+	}
+	switch {
+	case readErr != nil:
+		c.end(&IncompleteError{Err: readErr})
+	case len(c.finish) > 0 || s.sse.err != nil:
+		c.complete()
+	default:
+		c.end(&IncompleteError{Closed: closed})
+	}
+}
+
+// event is the parser's callback.
+func (s *streamBody) event(name, data []byte) {
+	if !s.c.ended {
+		s.dec.decode(s.c, name, data)
+	}
+}
