@@ -2,6 +2,8 @@ package bus
 
 import (
 	"context"
+	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -108,4 +110,46 @@ func BenchmarkChannelSend(b *testing.B) {
 	}
 	close(ch)
 	<-done
+}
+
+// down is a sink whose backend never answers: its events stay buffered.
+type down struct{}
+
+func (down) Write(ctx context.Context, _ []*events.Event) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+func (down) Close(context.Context) error { return nil }
+
+// BenchmarkBufferedMemory reports the heap each event costs while a dead
+// backend holds it in a sink's buffer: the figure behind "how long can a dead
+// Redis hold my events, and at what memory cost?" (docs/supervision.md).
+// The events are typical token events: three data keys, a 300-byte text of
+// their own, and two tags shared with their execution.
+func BenchmarkBufferedMemory(b *testing.B) {
+	const n = 100_000
+	text := strings.Repeat("x", 300)
+	tags := map[string]string{"customer_id": "c-42", "service": "risk_engine"}
+	for range b.N {
+		bus, err := New(Config{Sinks: []sinks.Sink{sinks.WithOptions(down{}, sinks.Options{BufferSize: n + 1000, WriteTimeout: time.Hour})}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for i := range n {
+			bus.Emit(events.Event{ExecutionID: "k3Jd9aQ01LmZ", EventType: events.TypeToken, Operation: "llm_call",
+				Data: map[string]any{events.KeyToken: strings.Clone(text), events.KeyTokenIndex: i, events.KeyField: "answer"}, Tags: tags})
+		}
+		for bus.Health()[0].Received < n {
+			runtime.Gosched()
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "bytes/event")
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+		bus.Close(ctx)
+		cancel()
+	}
 }
