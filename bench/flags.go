@@ -1,0 +1,289 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/streamll/streamll-go/actors/sinks"
+	"github.com/streamll/streamll-go/actors/sinks/rabbitmqsink"
+	"github.com/streamll/streamll-go/actors/sinks/redissink"
+)
+
+// Sink kinds the command drives.
+const (
+	kindMemory   = "memory"
+	kindTerminal = "terminal"
+	kindRedis    = "redis"
+	kindRabbitMQ = "rabbitmq"
+)
+
+var kinds = []string{kindMemory, kindTerminal, kindRedis, kindRabbitMQ}
+
+// Consumer modes.
+const (
+	consumeLive  = "live"  // read while producing: end-to-end latency
+	consumeAfter = "after" // read once the run ended: counts only, no CPU taken from the run
+	consumeOff   = "off"
+)
+
+// Outage modes.
+const (
+	outageCut    = "cut"
+	outageFreeze = "freeze"
+)
+
+// config is one invocation of the command. The zero value is not runnable;
+// parseFlags fills the defaults.
+type config struct {
+	Sinks       []string      // sink kinds, in order; a kind may repeat
+	TerminalOut string        // "null" or "pipe"
+	Producers   int           // producer goroutines
+	Events      int           // events to emit in all; 0: run for Duration
+	Duration    time.Duration // how long producers emit when Events is 0
+	Payload     int           // target size of one encoded event, bytes
+	Batch       int           // sinks.Options.BatchSize
+	Buffer      int           // sinks.Options.BufferSize
+	Rate        float64       // events per second in all, open loop; 0: as fast as the sinks absorb
+	Window      int           // closed loop: events in flight per sink before producers wait
+	Confirm     int           // RabbitMQ confirm window, for the sink and the raw baseline
+	Consumer    string        // live, after or off
+	Baseline    bool          // also run the raw clients
+	Sweep       bool          // producers × sinks scaling sweep
+	SweepProd   []int
+	SweepSinks  []int
+	Chart       string // where the sweep's chart goes (.svg or .png)
+	Outage      time.Duration
+	OutageAt    time.Duration
+	OutageMode  string
+	Blackhole   bool
+	BreakerWait time.Duration // sinks' breaker recovery timeout; 0: default
+	JSON        bool
+	RedisURL    string
+	RabbitURL   string
+	Prefix      string        // of stream keys, exchanges and queues
+	Tick        time.Duration // progress interval
+
+	progressOut io.Writer // where progress goes; nil: nowhere
+	tty         bool      // progressOut is a terminal
+}
+
+// usageText heads -help.
+const usageText = `Usage: go run ./bench [flags]
+
+Drives events through a streamll-go bus into real sinks and reports
+throughput, Emit latency, end-to-end latency and what every event became.
+Service URLs come from REDIS_URL and RABBITMQ_URL.
+
+Examples:
+  go run ./bench -sink memory
+  go run ./bench -sink redis -events 500000 -batch 500 -baseline
+  go run ./bench -sink redis -rate 10000 -duration 10s
+  go run ./bench -sink rabbitmq -events 200000 -baseline
+  go run ./bench -sweep -chart docs/benchmarks-sweep.svg
+  go run ./bench -sink redis -rate 10000 -duration 10s -outage 3s
+  go run ./bench -sink redis -rate 10000 -blackhole
+
+Flags:
+`
+
+// parseFlags reads args (without the program name) and the environment
+// through getenv. Output of -help goes to out.
+func parseFlags(args []string, getenv func(string) string, out io.Writer) (config, error) {
+	var cfg config
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.Usage = func() {
+		fmt.Fprint(out, usageText)
+		fs.PrintDefaults()
+	}
+	sinkList := fs.String("sink", kindMemory, "sinks, comma-separated: memory, terminal, redis, rabbitmq (a kind may repeat)")
+	fs.StringVar(&cfg.TerminalOut, "terminal-out", "null", "where the terminal sink writes: null (/dev/null) or pipe (a pipe drained by a reader)")
+	fs.IntVar(&cfg.Producers, "producers", 4, "producer goroutines calling Emit")
+	fs.IntVar(&cfg.Events, "events", 0, "events to emit in all (default: run for -duration)")
+	fs.DurationVar(&cfg.Duration, "duration", 3*time.Second, "how long producers emit, when -events is not given")
+	fs.IntVar(&cfg.Payload, "payload", 400, "size of one encoded event in bytes (the data field is padded to reach it)")
+	fs.IntVar(&cfg.Batch, "batch", 0, "sinks' batch size (default: the host's, 256)")
+	fs.IntVar(&cfg.Buffer, "buffer", 0, "sinks' buffer size in events (default: the host's, 10000)")
+	fs.Float64Var(&cfg.Rate, "rate", 0, "target events per second in all, open loop (default: as fast as the sinks absorb)")
+	fs.IntVar(&cfg.Window, "window", 0, "as fast as possible: events in flight per sink before producers wait (default: half the buffer)")
+	fs.IntVar(&cfg.Confirm, "confirm-window", rabbitmqsink.DefaultConfirmWindow, "RabbitMQ publisher-confirm window, for the sink and the raw baseline")
+	fs.StringVar(&cfg.Consumer, "consumer", "", "live (read while producing, measures end-to-end latency), after (read when done) or off (default: live with -rate, else after)")
+	fs.BoolVar(&cfg.Baseline, "baseline", false, "also run the raw clients (go-redis pipelined XADD, amqp091-go with confirms) on the same work, and print ratios")
+	fs.BoolVar(&cfg.Sweep, "sweep", false, "scaling sweep: throughput and Emit p99 for each -sweep-producers × -sweep-sinks")
+	sweepProd := fs.String("sweep-producers", "1,2,4,8,16,32,64", "producer counts of the sweep")
+	sweepSinks := fs.String("sweep-sinks", "1,2,3,4", "sink counts of the sweep (copies of the first -sink)")
+	fs.StringVar(&cfg.Chart, "chart", "", "write the sweep's chart to this file (.svg or .png)")
+	fs.DurationVar(&cfg.Outage, "outage", 0, "cut the first network sink off its server through a local proxy for this long, mid-run")
+	fs.DurationVar(&cfg.OutageAt, "outage-at", 0, "when the outage starts (default: a quarter into -duration)")
+	fs.StringVar(&cfg.OutageMode, "outage-mode", outageCut, "cut (connections reset) or freeze (connections hang)")
+	fs.BoolVar(&cfg.Blackhole, "blackhole", false, "run twice, the first network sink healthy then blackholed (a frozen proxy), and compare Emit latency")
+	fs.DurationVar(&cfg.BreakerWait, "breaker-recovery", 0, "sinks' circuit-breaker recovery timeout (default: the host's, 30s)")
+	fs.BoolVar(&cfg.JSON, "json", false, "print the report as JSON instead of a table")
+	fs.StringVar(&cfg.Prefix, "prefix", "streamll_bench", "prefix of the stream keys, exchanges and queues (each run adds a random suffix and deletes them)")
+	fs.DurationVar(&cfg.Tick, "progress", time.Second, "progress interval")
+	smoke := fs.Bool("smoke", false, "CI smoke scenario: every sink at once, 1s at 2000 events/s, live consumer (explicit flags still apply)")
+
+	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	if fs.NArg() > 0 {
+		return config{}, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if *smoke {
+		if !set["sink"] {
+			*sinkList = strings.Join(kinds, ",")
+		}
+		if !set["duration"] {
+			cfg.Duration = time.Second
+		}
+		if !set["rate"] {
+			cfg.Rate = 2000
+		}
+		if !set["consumer"] {
+			cfg.Consumer = consumeLive
+		}
+	}
+	if set["events"] && set["duration"] {
+		return config{}, errors.New("-events and -duration exclude each other")
+	}
+	if (cfg.Outage > 0 || cfg.Blackhole) && !set["rate"] && !*smoke {
+		// Closed-loop producers would wait for the dead sink; a fault
+		// scenario needs them to keep emitting, as an application does.
+		cfg.Rate = 10000
+	}
+	var err error
+	if cfg.Sinks, err = parseKinds(*sinkList); err != nil {
+		return config{}, err
+	}
+	if cfg.SweepProd, err = parseInts("-sweep-producers", *sweepProd); err != nil {
+		return config{}, err
+	}
+	if cfg.SweepSinks, err = parseInts("-sweep-sinks", *sweepSinks); err != nil {
+		return config{}, err
+	}
+	cfg.RedisURL = envOr(getenv, "REDIS_URL", redissink.DefaultURL)
+	cfg.RabbitURL = envOr(getenv, "RABBITMQ_URL", rabbitmqsink.DefaultURL)
+	if cfg.Consumer == "" {
+		cfg.Consumer = consumeAfter
+		if cfg.Rate > 0 {
+			cfg.Consumer = consumeLive
+		}
+	}
+	return cfg, cfg.validate()
+}
+
+func envOr(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func parseKinds(s string) ([]string, error) {
+	var out []string
+	for k := range strings.SplitSeq(s, ",") {
+		k = strings.ToLower(strings.TrimSpace(k))
+		if !slices.Contains(kinds, k) {
+			return nil, fmt.Errorf("-sink: unknown sink %q (want %s)", k, strings.Join(kinds, ", "))
+		}
+		out = append(out, k)
+	}
+	return out, nil
+}
+
+func parseInts(name, s string) ([]int, error) {
+	var out []int
+	for f := range strings.SplitSeq(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%s: %q is not a positive integer", name, f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// validate reports every inconsistency in cfg at once.
+func (cfg config) validate() error {
+	var errs []error
+	check := func(bad bool, format string, args ...any) {
+		if bad {
+			errs = append(errs, fmt.Errorf(format, args...))
+		}
+	}
+	check(cfg.Producers < 1, "-producers must be at least 1, got %d", cfg.Producers)
+	check(cfg.Events < 0, "-events must not be negative, got %d", cfg.Events)
+	check(cfg.Events == 0 && cfg.Duration <= 0, "-duration must be positive, got %v", cfg.Duration)
+	check(cfg.Payload < 0 || cfg.Payload > 1<<20, "-payload must be between 0 and 1 MiB, got %d", cfg.Payload)
+	check(cfg.Batch < 0, "-batch must not be negative, got %d", cfg.Batch)
+	check(cfg.Buffer < 0, "-buffer must not be negative, got %d", cfg.Buffer)
+	check(cfg.Rate < 0, "-rate must not be negative, got %v", cfg.Rate)
+	check(cfg.Window < 0, "-window must not be negative, got %d", cfg.Window)
+	check(cfg.Confirm < 1, "-confirm-window must be at least 1, got %d", cfg.Confirm)
+	check(cfg.TerminalOut != "null" && cfg.TerminalOut != "pipe", "-terminal-out must be null or pipe, got %q", cfg.TerminalOut)
+	check(!slices.Contains([]string{consumeLive, consumeAfter, consumeOff}, cfg.Consumer),
+		"-consumer must be live, after or off, got %q", cfg.Consumer)
+	check(cfg.OutageMode != outageCut && cfg.OutageMode != outageFreeze, "-outage-mode must be cut or freeze, got %q", cfg.OutageMode)
+	check(cfg.Outage < 0 || cfg.OutageAt < 0, "-outage and -outage-at must not be negative")
+	check(cfg.BreakerWait < 0, "-breaker-recovery must not be negative, got %v", cfg.BreakerWait)
+	check(cfg.Tick <= 0, "-progress must be positive, got %v", cfg.Tick)
+	check(cfg.Prefix == "" || strings.ContainsAny(cfg.Prefix, " \t\n*#."),
+		"-prefix must be non-empty without spaces, '.', '*' or '#', got %q", cfg.Prefix)
+	check(cfg.Baseline && cfg.Rate > 0, "-baseline measures throughput: it cannot be combined with -rate")
+	check(cfg.Baseline && !cfg.hasNetworkSink(), "-baseline needs a redis or rabbitmq sink")
+	faults := 0
+	for _, on := range []bool{cfg.Outage > 0, cfg.Blackhole, cfg.Sweep, cfg.Baseline} {
+		if on {
+			faults++
+		}
+	}
+	check(faults > 1, "-outage, -blackhole, -sweep and -baseline are separate scenarios: pick one")
+	check((cfg.Outage > 0 || cfg.Blackhole) && !cfg.hasNetworkSink(), "-outage and -blackhole need a redis or rabbitmq sink")
+	check(cfg.Outage > 0 && cfg.Events > 0, "-outage runs for -duration; drop -events")
+	check(cfg.Outage > 0 && cfg.OutageAt+cfg.Outage >= cfg.Duration && cfg.OutageAt > 0,
+		"-outage-at + -outage must end before -duration")
+	check(cfg.Chart != "" && !cfg.Sweep, "-chart draws the sweep: add -sweep")
+	check(cfg.Chart != "" && !strings.HasSuffix(cfg.Chart, ".svg") && !strings.HasSuffix(cfg.Chart, ".png"),
+		"-chart must end in .svg or .png, got %q", cfg.Chart)
+	for _, raw := range []struct{ name, v string }{{"REDIS_URL", cfg.RedisURL}, {"RABBITMQ_URL", cfg.RabbitURL}} {
+		if _, err := url.Parse(raw.v); err != nil {
+			errs = append(errs, fmt.Errorf("%s is not a URL", raw.name)) // the parse error would show the password
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (cfg config) hasNetworkSink() bool {
+	return slices.Contains(cfg.Sinks, kindRedis) || slices.Contains(cfg.Sinks, kindRabbitMQ)
+}
+
+// window returns the closed-loop in-flight bound per sink.
+func (cfg config) window() int {
+	if cfg.Window > 0 {
+		return cfg.Window
+	}
+	return max(cfg.bufferSize()/2, 1)
+}
+
+func (cfg config) bufferSize() int {
+	if cfg.Buffer > 0 {
+		return cfg.Buffer
+	}
+	return sinks.DefaultBufferSize
+}
+
+func (cfg config) batchSize() int {
+	if cfg.Batch > 0 {
+		return cfg.Batch
+	}
+	return sinks.DefaultBatchSize
+}

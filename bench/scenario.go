@@ -1,0 +1,255 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/streamll/streamll-go/actors/sinks"
+	"github.com/streamll/streamll-go/bus"
+)
+
+// Time limits of the phases after producers stop.
+const (
+	closeTimeout   = 2 * time.Minute // bus.Close draining the sinks
+	consumeTimeout = 3 * time.Minute // consumers reading back what is left
+	cleanupTimeout = 30 * time.Second
+)
+
+// run performs the scenario cfg selects, prints its report (a table, or
+// JSON with cfg.JSON) to stdout and returns it. An error means the scenario
+// could not be carried out (a service unreachable, ctx cancelled); lost
+// events and counts that do not add up are reported in Report.OK instead.
+func run(ctx context.Context, cfg config, stdout io.Writer) (Report, error) {
+	rep := newReport(cfg)
+	var err error
+	switch {
+	case cfg.Sweep:
+		err = runSweep(ctx, cfg, &rep)
+	case cfg.Blackhole:
+		err = runBlackhole(ctx, cfg, &rep)
+	case cfg.Outage > 0:
+		err = runOutage(ctx, cfg, &rep)
+	default:
+		err = runThroughput(ctx, cfg, &rep)
+	}
+	if err != nil {
+		return rep, err
+	}
+	rep.check()
+	if cfg.JSON {
+		return rep, rep.writeJSON(stdout)
+	}
+	return rep, rep.writeTable(stdout)
+}
+
+// runThroughput is the default scenario: the bus into cfg.Sinks, then,
+// with -baseline, each network sink's raw client on the same work.
+func runThroughput(ctx context.Context, cfg config, rep *Report) error {
+	r, err := runBusOnce(ctx, cfg, "bus", cfg.Sinks, -1, nil)
+	if err != nil {
+		return err
+	}
+	rep.Runs = append(rep.Runs, r)
+	if !cfg.Baseline {
+		return nil
+	}
+	done := map[string]bool{}
+	for i, kind := range cfg.Sinks {
+		if done[kind] || (kind != kindRedis && kind != kindRabbitMQ) {
+			continue
+		}
+		done[kind] = true
+		var raw Run
+		if kind == kindRedis {
+			raw, err = runRawRedis(ctx, cfg)
+		} else {
+			raw, err = runRawAMQP(ctx, cfg)
+		}
+		if err != nil {
+			return fmt.Errorf("baseline: %w", err)
+		}
+		rep.Runs = append(rep.Runs, raw)
+		if raw.EventsPerSec > 0 {
+			rep.Ratios = append(rep.Ratios, Ratio{
+				Name:  fmt.Sprintf("bus %s ÷ %s (events/s)", r.Sinks[i].Name, raw.Name),
+				Value: r.Sinks[i].EventsPerSec / raw.EventsPerSec,
+			})
+		}
+	}
+	return nil
+}
+
+// runBusOnce builds targets for kinds (the one at index faulty behind a
+// fault proxy), runs the bus through them and tears them down.
+func runBusOnce(ctx context.Context, cfg config, name string, kinds []string, faulty int, during func(context.Context, *busRun)) (Run, error) {
+	ts, err := newTargets(ctx, cfg, kinds, faulty)
+	if err != nil {
+		return Run{}, err
+	}
+	r, err := runBus(ctx, cfg, name, ts, during)
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	return r, errors.Join(err, teardown(cctx, ts))
+}
+
+// busRun is a bus run in progress, as fault scenarios see it.
+type busRun struct {
+	bus     *bus.Bus
+	prod    *producers
+	targets []*target
+	start   time.Time
+}
+
+// runBus emits the workload through a bus into ts's sinks and accounts for
+// every event. during, if not nil, runs alongside the producers (fault
+// injection) and must return when its context ends.
+func runBus(ctx context.Context, cfg config, name string, ts []*target, during func(context.Context, *busRun)) (Run, error) {
+	ss := make([]sinks.Sink, len(ts))
+	for i, t := range ts {
+		ss[i] = t.sink
+	}
+	b, err := bus.New(bus.Config{Sinks: ss})
+	if err != nil {
+		return Run{}, err
+	}
+	for _, t := range ts {
+		if t.consumer != nil {
+			t.consumer.start(ctx)
+		}
+	}
+	var gate *credit
+	if cfg.Rate == 0 {
+		gate = newCredit(uint64(cfg.window()))
+	}
+	prod := newProducers(cfg, newWorkload(cfg.Payload), b.Emit, gate)
+	br := &busRun{bus: b, prod: prod, targets: ts}
+
+	side, stopSide := context.WithCancel(ctx)
+	defer stopSide()
+	u := startUsage()
+	br.start = time.Now()
+	var helpers []chan struct{}
+	goHelper := func(f func()) {
+		ch := make(chan struct{})
+		helpers = append(helpers, ch)
+		go func() { defer close(ch); f() }()
+	}
+	if gate != nil {
+		goHelper(func() { pace(side, b, gate, uint64(cfg.window())) })
+	}
+	if during != nil {
+		goHelper(func() { during(side, br) })
+	}
+	pr := startProgress(cfg.progressOut, cfg.tty, name, cfg.Tick, func() snapshot { return busSnapshot(b, prod) })
+
+	prod.run(ctx)
+	cctx, cancel := context.WithTimeout(ctx, closeTimeout)
+	closeErr := b.Close(cctx)
+	cancel()
+	elapsed := time.Since(br.start)
+	cpu, rss := u.cpuSeconds(), peakRSS()
+	stopSide()
+	for _, h := range helpers {
+		<-h
+	}
+	pr.end()
+	var ce *bus.CloseError
+	if closeErr != nil && !errors.As(closeErr, &ce) {
+		return Run{}, fmt.Errorf("closing the bus: %w", closeErr)
+	}
+
+	emitted := prod.emitted.Load()
+	r := Run{
+		Name: name, Producers: cfg.Producers, Emitted: emitted,
+		Seconds: elapsed.Seconds(), EventsPerSec: float64(emitted) / elapsed.Seconds(),
+		Emit: prod.emitLatency().summary(), CPUSeconds: cpu, PeakRSSBytes: rss,
+	}
+	rctx, rcancel := context.WithTimeout(ctx, consumeTimeout)
+	defer rcancel()
+	var errs []error
+	for i, h := range b.Health() {
+		sr, err := ts[i].result(rctx, cfg, h, emitted, elapsed)
+		errs = append(errs, err)
+		r.Sinks = append(r.Sinks, sr)
+	}
+	return r, errors.Join(errs...)
+}
+
+// result accounts for the events meant for t's sink, reading back its
+// output where it can.
+func (t *target) result(ctx context.Context, cfg config, h sinks.Health, emitted uint64, elapsed time.Duration) (SinkResult, error) {
+	sr := SinkResult{
+		Name: h.Name, Kind: t.kind, Delivered: h.Delivered, Dropped: h.DroppedTotal(),
+		EventsPerSec: float64(h.Delivered) / elapsed.Seconds(), Consumer: consumeOff,
+	}
+	for reason, n := range h.Dropped {
+		if n > 0 {
+			if sr.DroppedBy == nil {
+				sr.DroppedBy = map[string]uint64{}
+			}
+			sr.DroppedBy[reason] = n
+		}
+	}
+	if settled := sr.Delivered + sr.Dropped; emitted > settled {
+		sr.Lost = emitted - settled // neither delivered nor counted as dropped
+	}
+	var consumed uint64
+	switch {
+	case t.consumer != nil:
+		if err := t.consumer.finish(ctx); err != nil {
+			return sr, fmt.Errorf("reading back %s: %w", sr.Name, err)
+		}
+		tl := t.consumer.t
+		sr.Consumer, sr.Duplicates, sr.E2E, sr.Malformed = cfg.Consumer, tl.dups, tl.e2e.summary(), tl.malformed
+		consumed = uint64(len(tl.seen))
+	case t.mem != nil:
+		sr.Consumer, consumed = "count", uint64(t.mem.Len())
+	case t.lines != nil:
+		if err := t.endOutput(); err != nil {
+			return sr, err
+		}
+		sr.Consumer, consumed = "lines", t.lines.n.Load()
+	default:
+		return sr, nil
+	}
+	sr.Consumed = consumed
+	if sr.Delivered > consumed {
+		sr.Lost += sr.Delivered - consumed // reported delivered, never seen
+	}
+	return sr, nil
+}
+
+// pace raises the producers' credit to what every sink has settled plus
+// the window, until ctx ends.
+func pace(ctx context.Context, b *bus.Bus, gate *credit, window uint64) {
+	t := time.NewTicker(250 * time.Microsecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		var settled uint64
+		for i, h := range b.Health() {
+			s := h.Delivered + h.DroppedTotal()
+			if i == 0 || s < settled {
+				settled = s
+			}
+		}
+		gate.raise(settled + window)
+	}
+}
+
+func busSnapshot(b *bus.Bus, p *producers) snapshot {
+	s := snapshot{emitted: p.emitted.Load()}
+	for _, h := range b.Health() {
+		s.delivered += h.Delivered
+		s.dropped += h.DroppedTotal()
+		s.buffered += uint64(h.Buffered)
+	}
+	return s
+}
