@@ -38,7 +38,11 @@ func parseNodes(first string, more []string) ([]node, error) {
 	for i, raw := range raws {
 		n, err := parseNode(raw)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%w: rabbitmqsink: node %d of %d: %w", sinks.ErrInvalidConfig, i+1, len(raws), err))
+			which := "URL"
+			if len(raws) > 1 {
+				which = fmt.Sprintf("node %d of %d", i+1, len(raws))
+			}
+			errs = append(errs, fmt.Errorf("%w: rabbitmqsink: %s: %w", sinks.ErrInvalidConfig, which, err))
 			continue
 		}
 		nodes = append(nodes, n)

@@ -132,8 +132,9 @@ func (s *Sink) Close(ctx context.Context) error {
 // rounds is the host's retry policy.
 func (s *Sink) connect(ctx context.Context) error {
 	errs := make([]error, 0, len(s.nodes))
+	first := s.next
 	for k := range len(s.nodes) {
-		i := (s.next + k) % len(s.nodes)
+		i := (first + k) % len(s.nodes)
 		ss, err := s.dial(ctx, i)
 		if err == nil {
 			s.ss, s.next = ss, i
