@@ -152,6 +152,9 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (confi
 			cfg.Consumer = consumeLive
 		}
 	}
+	if cfg.Sweep && !set["duration"] && !set["events"] {
+		cfg.Duration = time.Second // per point: a sweep has many
+	}
 	if set["events"] && set["duration"] {
 		return config{}, errors.New("-events and -duration exclude each other")
 	}
