@@ -74,7 +74,12 @@ func New(cfg Config) (*Bus, error) {
 	for _, h := range hosts {
 		r.routes = append(r.routes, route{host: h})
 	}
-	pid, err := system.Root.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return r }), "streamll-router")
+	props := actor.PropsFromProducer(func() actor.Actor { return r },
+		actor.WithMailbox(func() actor.Mailbox {
+			r.mailbox = actor.Unbounded()()
+			return r.mailbox
+		}))
+	pid, err := system.Root.SpawnNamed(props, "streamll-router")
 	if err != nil {
 		return nil, fmt.Errorf("bus: starting router: %w", err)
 	}

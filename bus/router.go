@@ -12,15 +12,24 @@ type route struct {
 	host     *sinks.Host
 	pid      *actor.PID
 	strategy actor.SupervisorStrategy
+	pending  []*events.Event // accepted, not yet posted to the host
 }
 
 // router is the actor every event goes through: it hands each event to every
 // sink host whose filter accepts it. Hosts are its children; their failures
 // come to it and are handled by each host's own supervision policy.
 type router struct {
-	routes []route
-	ready  chan struct{}
+	routes  []route
+	ready   chan struct{}
+	mailbox actor.Mailbox
 }
+
+// chunkSize bounds the events the router hands a host in one message. While
+// events keep arriving the router gathers them per host and posts them in
+// chunks, which spares the host's mailbox (and its lock) one post per event;
+// as soon as the router's own mailbox runs empty it posts what it has, so a
+// quiet stream is not delayed.
+const chunkSize = 64
 
 // drainAll asks every host to drain; each answers on reply.
 type drainAll struct{ drain *sinks.Drain }
@@ -37,10 +46,16 @@ func (r *router) Receive(ctx actor.Context) {
 				rt.host.Refuse(sinks.DropSinkStopped)
 				continue
 			}
-			rt.host.Routed()
-			ctx.Send(rt.pid, msg)
+			rt.pending = append(rt.pending, msg)
+			if len(rt.pending) == chunkSize {
+				r.post(ctx, rt)
+			}
+		}
+		if r.mailbox.UserMessageCount() == 0 {
+			r.postAll(ctx)
 		}
 	case drainAll:
+		r.postAll(ctx)
 		for _, rt := range r.routes {
 			if rt.host.Stopped() {
 				msg.drain.Reply <- sinks.DrainResult{Sink: rt.host.Name()}
@@ -61,6 +76,29 @@ func (r *router) Receive(ctx actor.Context) {
 			rt.strategy = rt.host.Strategy()
 		}
 		close(r.ready)
+	}
+}
+
+// post hands a route's pending events to its host: a lone event as itself,
+// more as a chunk the host takes over.
+func (r *router) post(ctx actor.Context, rt *route) {
+	switch n := len(rt.pending); n {
+	case 0:
+		return
+	case 1:
+		rt.host.Routed(1)
+		ctx.Send(rt.pid, rt.pending[0])
+		rt.pending = rt.pending[:0] // the slice was not shared: reuse it
+	default:
+		rt.host.Routed(n)
+		ctx.Send(rt.pid, rt.pending)
+		rt.pending = nil
+	}
+}
+
+func (r *router) postAll(ctx actor.Context) {
+	for i := range r.routes {
+		r.post(ctx, &r.routes[i])
 	}
 }
 

@@ -139,9 +139,10 @@ func (h *Host) Refuse(reason DropReason) {
 	h.dropped[reason].Add(1)
 }
 
-// Routed records that the router sent ev to the host's actor. When the actor
-// stops, events still in its mailbox are counted as dropped, not lost.
-func (h *Host) Routed() { h.routed.Add(1) }
+// Routed records that the router sent n events to the host's actor, as one
+// *events.Event or as a []*events.Event of n. When the actor stops, events
+// still in its mailbox are counted as dropped, not lost.
+func (h *Host) Routed(n int) { h.routed.Add(uint64(n)) }
 
 // Stopped reports whether the host was stopped by its supervisor.
 func (h *Host) Stopped() bool { return State(h.state.Load()) == Stopped }
@@ -220,6 +221,11 @@ func (a hostActor) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
 	case *events.Event:
 		h.add(msg)
+		h.dispatch(h.mailbox != nil && h.mailbox.UserMessageCount() == 0)
+	case []*events.Event:
+		for _, ev := range msg {
+			h.add(ev)
+		}
 		h.dispatch(h.mailbox != nil && h.mailbox.UserMessageCount() == 0)
 	case writeDone:
 		h.written(msg)
