@@ -30,13 +30,13 @@ type anthropicMessage struct {
 
 // anthropicEvent is one event of a Messages API stream.
 type anthropicEvent struct {
-	Type    string            `json:"type"`
+	Type    name              `json:"type"`
 	Message *anthropicMessage `json:"message"`
 	Delta   struct {
-		Type       string `json:"type"`
+		Type       name   `json:"type"`
 		Text       string `json:"text"`
 		Thinking   string `json:"thinking"`
-		StopReason string `json:"stop_reason"`
+		StopReason name   `json:"stop_reason"`
 	} `json:"delta"`
 	Usage *anthropicUsage `json:"usage"`
 	Error *providerError  `json:"error"`
@@ -51,7 +51,7 @@ type anthropicStream struct {
 
 func (s *anthropicStream) decode(c *call, _, data []byte) {
 	s.ev = anthropicEvent{}
-	if !c.decodeJSON("event", data, &s.ev) {
+	if !c.decodeEvent("event", data, &s.ev) {
 		return
 	}
 	ev := &s.ev
@@ -71,7 +71,7 @@ func (s *anthropicStream) decode(c *call, _, data []byte) {
 			}
 		}
 	case "message_delta":
-		c.setFinish(0, ev.Delta.StopReason)
+		c.setFinish(0, string(ev.Delta.StopReason))
 		if ev.Usage != nil {
 			ev.Usage.apply(c)
 		}

@@ -35,6 +35,7 @@ type call struct {
 	truncated   bool
 	parseErr    string
 	parseErrors int
+	events      eventDecoder // decodes the events of a stream
 }
 
 // usage holds the token counts a response reported; -1 means not reported.
@@ -76,7 +77,7 @@ func (c *call) token(field, text string, choice int) {
 	d := make(map[string]any, 4)
 	d[events.KeyTokenIndex] = c.tokens
 	c.tokens++
-	d[events.KeyField] = field
+	d[events.KeyField] = fieldValue(field)
 	if choice > 0 {
 		d[KeyChoiceIndex] = choice
 	}
@@ -95,6 +96,26 @@ func (c *call) token(field, text string, choice int) {
 	c.ex.Emit(events.TypeToken, d)
 }
 
+// The token fields as interface values, made once: converting a string to
+// an interface allocates.
+var (
+	completionValue any = FieldCompletion
+	reasoningValue  any = FieldReasoning
+	refusalValue    any = FieldRefusal
+)
+
+func fieldValue(field string) any {
+	switch field {
+	case FieldCompletion:
+		return completionValue
+	case FieldReasoning:
+		return reasoningValue
+	case FieldRefusal:
+		return refusalValue
+	}
+	return field
+}
+
 // addCompletion appends to the captured completion, up to the cap.
 func (c *call) addCompletion(text string) {
 	if c.truncated {
@@ -107,12 +128,22 @@ func (c *call) addCompletion(text string) {
 	c.completion = append(c.completion, text...)
 }
 
-// decodeJSON decodes data into v and reports whether v holds anything
-// usable. A value of an unexpected type spoils only its own field, so v is
-// still used then; other errors spoil all of it. Either is noted in the end
-// event's parse_error.
+// decodeJSON decodes a whole response body into v and reports whether v
+// holds anything usable; see decoded.
 func (c *call) decodeJSON(what string, data []byte, v any) bool {
-	err := json.Unmarshal(data, v)
+	return c.decoded(what, json.Unmarshal(data, v))
+}
+
+// decodeEvent decodes the data of a stream's event into v, as decodeJSON.
+func (c *call) decodeEvent(what string, data []byte, v any) bool {
+	return c.decoded(what, c.events.decode(data, v))
+}
+
+// decoded reports whether a value decoded with err is usable. A value of an
+// unexpected type spoils only its own field, so the rest is still used;
+// other errors spoil all of it. Either is noted in the end event's
+// parse_error.
+func (c *call) decoded(what string, err error) bool {
 	if err == nil {
 		return true
 	}

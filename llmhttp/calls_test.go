@@ -184,7 +184,7 @@ func TestCalls(t *testing.T) {
 			wantLast:   events.TypeEnd,
 			wantEnd: map[string]any{
 				events.KeyGenAIResponseFinishReasons: []string{"stop"},
-				llmhttp.KeyParseError:                "chunk: unexpected end of JSON input",
+				llmhttp.KeyParseError:                "chunk: unexpected EOF",
 			},
 		},
 		{

@@ -43,8 +43,14 @@ func set(dst *int64, counts ...*int64) {
 // chatChunk is a Chat Completions (or legacy Completions) response, streamed
 // as chunks or whole.
 type chatChunk struct {
-	ID      string          `json:"id"`
-	Model   string          `json:"model"`
+	ID    string `json:"id"`
+	Model string `json:"model"`
+	chatContent
+}
+
+// chatContent is a chatChunk without its id and model, which every chunk of
+// a stream repeats: once they are known, chunks are decoded into this alone.
+type chatContent struct {
 	Choices []chatChoice    `json:"choices"`
 	Usage   *openAIUsage    `json:"usage"`
 	Error   json.RawMessage `json:"error"`
@@ -55,7 +61,7 @@ type chatChoice struct {
 	Delta        chatMessage `json:"delta"`   // a streamed chunk
 	Message      chatMessage `json:"message"` // a whole response
 	Text         string      `json:"text"`    // legacy Completions
-	FinishReason string      `json:"finish_reason"`
+	FinishReason name        `json:"finish_reason"`
 }
 
 type chatMessage struct {
@@ -82,8 +88,12 @@ func (s *chatStream) decode(c *call, _, data []byte) {
 	}
 	choices := s.chunk.Choices[:cap(s.chunk.Choices)]
 	clear(choices)
-	s.chunk = chatChunk{Choices: choices[:0]}
-	if !c.decodeJSON("chunk", data, &s.chunk) {
+	s.chunk = chatChunk{chatContent: chatContent{Choices: choices[:0]}}
+	var into any = &s.chunk
+	if c.model != "" && c.id != "" {
+		into = &s.chunk.chatContent
+	}
+	if !c.decodeEvent("chunk", data, into) {
 		return
 	}
 	ch := &s.chunk
@@ -100,7 +110,7 @@ func (s *chatStream) decode(c *call, _, data []byte) {
 		c.token(FieldCompletion, x.Delta.Content, x.Index)
 		c.token(FieldCompletion, x.Text, x.Index)
 		c.token(FieldRefusal, x.Delta.Refusal, x.Index)
-		c.setFinish(x.Index, x.FinishReason)
+		c.setFinish(x.Index, string(x.FinishReason))
 	}
 	if ch.Usage != nil {
 		ch.Usage.apply(c)
@@ -115,7 +125,7 @@ func decodeChatBody(c *call, body []byte) {
 	c.meta(ch.Model, ch.ID)
 	for i := range ch.Choices {
 		x := &ch.Choices[i]
-		c.setFinish(x.Index, x.FinishReason)
+		c.setFinish(x.Index, string(x.FinishReason))
 		if x.Index == 0 && c.in.capture {
 			c.addCompletion(x.Message.Content + x.Text)
 		}
@@ -171,7 +181,7 @@ func (r *responsesObject) apply(c *call) bool {
 
 // responsesEvent is one event of a Responses API stream.
 type responsesEvent struct {
-	Type     string           `json:"type"`
+	Type     name             `json:"type"`
 	Delta    string           `json:"delta"`
 	Response *responsesObject `json:"response"`
 	Code     flexString       `json:"code"`    // "error" events
@@ -187,7 +197,7 @@ type responsesStream struct {
 
 func (s *responsesStream) decode(c *call, _, data []byte) {
 	s.ev = responsesEvent{}
-	if !c.decodeJSON("event", data, &s.ev) {
+	if !c.decodeEvent("event", data, &s.ev) {
 		return
 	}
 	ev := &s.ev
