@@ -89,15 +89,7 @@ func BenchmarkRawBatch500(b *testing.B) { benchmarkRaw(b, 1000, benchBatch) }
 // also waits for every confirm after each batch.
 func benchmarkRaw(b *testing.B, window, batch int) {
 	url, exchange := benchQueue(b)
-	conn, err := amqp.Dial(url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer conn.Close()
-	ch, err := conn.Channel()
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, ch := adminChannel(b, url)
 	if err := ch.Confirm(false); err != nil {
 		b.Fatal(err)
 	}

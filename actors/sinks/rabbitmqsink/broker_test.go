@@ -2,8 +2,6 @@ package rabbitmqsink_test
 
 import (
 	"context"
-	"os/exec"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -44,23 +42,13 @@ type queueSpec struct {
 // consuming, and deletes both when t ends.
 func bindQueue(t testing.TB, url string, spec queueSpec) *testQueue {
 	t.Helper()
-	conn, err := amqp.Dial(url)
-	if err != nil {
-		t.Fatalf("dial the broker: %v", err)
-	}
-	ch, err := conn.Channel()
-	if err != nil {
-		t.Fatalf("open a channel: %v", err)
-	}
+	conn, ch := adminChannel(t, url)
 	q := &testQueue{name: servicetest.Name(t, "q"), conn: conn}
-	t.Cleanup(func() {
-		if ch, err := conn.Channel(); err == nil {
-			_, _ = ch.QueueDelete(q.name, false, false, false)
-			if spec.exchange != "" {
-				_ = ch.ExchangeDelete(spec.exchange, false, false)
-			}
+	cleanupOn(t, conn, func(ch *amqp.Channel) {
+		_, _ = ch.QueueDelete(q.name, false, false, false)
+		if spec.exchange != "" {
+			_ = ch.ExchangeDelete(spec.exchange, false, false)
 		}
-		_ = conn.Close()
 	})
 	if spec.kind == "" {
 		spec.kind = "topic"
@@ -82,6 +70,7 @@ func bindQueue(t testing.TB, url string, spec queueSpec) *testQueue {
 	if spec.noConsume {
 		return q
 	}
+	var err error
 	q.deliveries, err = ch.Consume(q.name, "", true, true, false, false, nil)
 	if err != nil {
 		t.Fatalf("consume: %v", err)
@@ -120,6 +109,18 @@ func (q *testQueue) waitFor(t testing.TB, n int) []amqp.Delivery {
 	return got
 }
 
+// expectEvents waits until q holds len(want) messages and checks that they
+// are want's events, in order.
+func (q *testQueue) expectEvents(t testing.TB, want []*events.Event) {
+	t.Helper()
+	got := decode(t, q.waitFor(t, len(want)))
+	for i := range want {
+		if got[i].EventID != want[i].EventID {
+			t.Fatalf("message %d is event %s (%s), want %s (%s)", i, got[i].EventID, got[i].Operation, want[i].EventID, want[i].Operation)
+		}
+	}
+}
+
 // decode returns the events in the bodies of ds.
 func decode(t testing.TB, ds []amqp.Delivery) []events.Event {
 	t.Helper()
@@ -134,19 +135,37 @@ func decode(t testing.TB, ds []amqp.Delivery) []events.Event {
 	return evs
 }
 
+// adminChannel opens a channel of a connection of the test's own, closed
+// when t ends.
+func adminChannel(t testing.TB, url string) (*amqp.Connection, *amqp.Channel) {
+	t.Helper()
+	conn, err := amqp.Dial(url)
+	if err != nil {
+		t.Fatalf("dial the broker: %v", err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	ch, err := conn.Channel()
+	if err != nil {
+		t.Fatalf("open a channel: %v", err)
+	}
+	return conn, ch
+}
+
+// cleanupOn registers a cleanup that runs on a fresh channel of conn (the
+// test may have made the first one fail).
+func cleanupOn(t testing.TB, conn *amqp.Connection, f func(ch *amqp.Channel)) {
+	t.Cleanup(func() {
+		if ch, err := conn.Channel(); err == nil {
+			f(ch)
+		}
+	})
+}
+
 // deleteExchange deletes an exchange a sink declared when t ends.
 func deleteExchange(t testing.TB, url, name string) {
 	t.Helper()
-	t.Cleanup(func() {
-		conn, err := amqp.Dial(url)
-		if err != nil {
-			return
-		}
-		defer conn.Close()
-		if ch, err := conn.Channel(); err == nil {
-			_ = ch.ExchangeDelete(name, false, false)
-		}
-	})
+	conn, _ := adminChannel(t, url)
+	cleanupOn(t, conn, func(ch *amqp.Channel) { _ = ch.ExchangeDelete(name, false, false) })
 }
 
 // newSink makes a sink and closes it when t ends.
@@ -172,35 +191,4 @@ func write(t testing.TB, s sinks.Sink, batch []*events.Event) {
 	if err := s.Write(ctx, batch); err != nil {
 		t.Fatalf("Write of %d events: %v", len(batch), err)
 	}
-}
-
-// rabbitmqctl runs the broker's control tool, skipping t where it cannot.
-func rabbitmqctl(t testing.TB, args ...string) string {
-	t.Helper()
-	path, err := exec.LookPath("rabbitmqctl")
-	if err != nil {
-		t.Skip("rabbitmqctl is not on PATH; this test closes a connection from the broker side with it")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, path, args...).CombinedOutput()
-	if err != nil {
-		t.Skipf("rabbitmqctl %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
-
-// connectionPIDs returns the broker's pids of the connections whose
-// client-provided name is name.
-func connectionPIDs(t testing.TB, name string) []string {
-	t.Helper()
-	out := rabbitmqctl(t, "list_connections", "pid", "client_properties", "-q", "--no-table-headers")
-	var pids []string
-	for line := range strings.Lines(out) {
-		pid, props, ok := strings.Cut(strings.TrimSpace(line), "\t")
-		if ok && strings.Contains(props, `{"connection_name","`+name+`"}`) {
-			pids = append(pids, pid)
-		}
-	}
-	return pids
 }

@@ -39,9 +39,7 @@ func TestFailover(t *testing.T) {
 	s := newSink(t, rabbitmqsink.Config{URL: dead, URLs: []string{good}, Exchange: exchange})
 	batch := sinktest.MakeEvents(10, "failover")
 	write(t, s, batch)
-	if got := q.waitFor(t, len(batch)); len(got) != len(batch) {
-		t.Errorf("received %d messages, want %d", len(got), len(batch))
-	}
+	q.expectEvents(t, batch)
 
 	allDead := withHost(t, "amqp://audit:"+secret+"@localhost/", "127.0.0.1:1")
 	s2 := newSink(t, rabbitmqsink.Config{URL: allDead + "," + withHost(t, allDead, "127.0.0.1:2"), DialTimeout: time.Second})
@@ -110,11 +108,11 @@ func TestBrokerClosesConnection(t *testing.T) {
 	case r := <-done:
 		t.Fatalf("publisher stopped before the close: %v", r.err)
 	}
-	pids := connectionPIDs(t, connName)
+	pids := servicetest.ConnectionPIDs(t, connName)
 	if len(pids) != 1 {
 		t.Fatalf("found %d connections named %s, want 1", len(pids), connName)
 	}
-	rabbitmqctl(t, "close_connection", pids[0], "streamll-go test: broker-side close")
+	servicetest.Rabbitmqctl(t, "close_connection", pids[0], "streamll-go test: broker-side close")
 	close(closed)
 	var r report
 	select {
@@ -125,7 +123,7 @@ func TestBrokerClosesConnection(t *testing.T) {
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
-	if now := connectionPIDs(t, connName); len(now) != 1 || now[0] == pids[0] {
+	if now := servicetest.ConnectionPIDs(t, connName); len(now) != 1 || now[0] == pids[0] {
 		t.Errorf("connections after the close: %v, want one new one (old %s)", now, pids[0])
 	}
 
@@ -262,13 +260,7 @@ func TestBlocked(t *testing.T) {
 	write(t, s, after)
 
 	// Events written while blocked would have been published before after.
-	want := append(before, after...)
-	got := decode(t, q.waitFor(t, len(want)))
-	for i := range want {
-		if got[i].EventID != want[i].EventID {
-			t.Fatalf("event %d is %s (%s), want %s (%s)", i, got[i].EventID, got[i].Operation, want[i].EventID, want[i].Operation)
-		}
-	}
+	q.expectEvents(t, append(before, after...))
 }
 
 // TestFrozenNetwork: when the broker stops answering, Write gives up at its
@@ -302,13 +294,7 @@ func TestFrozenNetwork(t *testing.T) {
 		t.Fatalf("%d events undelivered after the connection dropped: %v", len(pending), err)
 	}
 
-	want := append(first, stuck...)
-	got := decode(t, q.waitFor(t, len(want)))
-	for i := range want {
-		if got[i].EventID != want[i].EventID {
-			t.Fatalf("event %d is %s, want %s", i, got[i].EventID, want[i].EventID)
-		}
-	}
+	q.expectEvents(t, append(first, stuck...))
 }
 
 // TestNoConfirms: without confirms, events are delivered as published.
@@ -319,12 +305,7 @@ func TestNoConfirms(t *testing.T) {
 	s := newSink(t, rabbitmqsink.Config{URL: url, Exchange: exchange, NoConfirms: true})
 	batch := sinktest.MakeEvents(50, "noconfirms")
 	write(t, s, batch)
-	got := decode(t, q.waitFor(t, len(batch)))
-	for i := range batch {
-		if got[i].EventID != batch[i].EventID {
-			t.Fatalf("event %d is %s, want %s", i, got[i].EventID, batch[i].EventID)
-		}
-	}
+	q.expectEvents(t, batch)
 }
 
 // TestTooLarge: an event over MaxMessageBytes is dropped as permanent; the
@@ -347,4 +328,32 @@ func TestTooLarge(t *testing.T) {
 	if got[0].EventID != batch[0].EventID || got[1].EventID != batch[2].EventID {
 		t.Errorf("received %s, %s; want %s, %s", got[0].EventID, got[1].EventID, batch[0].EventID, batch[2].EventID)
 	}
+}
+
+// TestRedeclaresAfterLoss: when the exchange and queue vanish (publishing to
+// a missing exchange closes the channel), the next Write reconnects and
+// declares them again, so retried events reach the queue.
+func TestRedeclaresAfterLoss(t *testing.T) {
+	url := servicetest.RabbitMQURL(t)
+	exchange, queue := servicetest.Name(t, "x"), servicetest.Name(t, "q")
+	s := newSink(t, rabbitmqsink.Config{URL: url, Exchange: exchange, Queue: &rabbitmqsink.QueueConfig{Name: queue}})
+	deleteExchange(t, url, exchange)
+	first := sinktest.MakeEvents(3, "first")
+	write(t, s, first)
+
+	_, ch := adminChannel(t, url)
+	if _, err := ch.QueueDelete(queue, false, false, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := ch.ExchangeDelete(exchange, false, false); err != nil {
+		t.Fatal(err)
+	}
+
+	second := sinktest.MakeEvents(3, "second")
+	var failedWrites, retried int
+	if pending, err := writeRetrying(s, second, &failedWrites, &retried); err != nil {
+		t.Fatalf("%d events undelivered: %v", len(pending), err)
+	}
+	t.Logf("%d failed writes before the topology was declared again", failedWrites)
+	consumeQueue(t, url, queue).expectEvents(t, second)
 }

@@ -107,20 +107,8 @@ func TestTransient(t *testing.T) {
 // deletes it when t ends.
 func consumeQueue(t *testing.T, url, name string) *testQueue {
 	t.Helper()
-	conn, err := amqp.Dial(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if ch, err := conn.Channel(); err == nil {
-			_, _ = ch.QueueDelete(name, false, false, false)
-		}
-		_ = conn.Close()
-	})
-	ch, err := conn.Channel()
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn, ch := adminChannel(t, url)
+	cleanupOn(t, conn, func(ch *amqp.Channel) { _, _ = ch.QueueDelete(name, false, false, false) })
 	d, err := ch.Consume(name, "", true, true, false, false, nil)
 	if err != nil {
 		t.Fatalf("consume the queue the sink declared: %v", err)
@@ -157,13 +145,7 @@ func TestDeclaresQueue(t *testing.T) {
 			}
 			batch := sinktest.MakeEvents(5, "declared")
 			write(t, s, batch) // published before anyone consumes
-			q := consumeQueue(t, url, queue)
-			got := decode(t, q.waitFor(t, len(batch)))
-			for i := range batch {
-				if got[i].EventID != batch[i].EventID {
-					t.Errorf("event %d = %s, want %s", i, got[i].EventID, batch[i].EventID)
-				}
-			}
+			consumeQueue(t, url, queue).expectEvents(t, batch)
 		})
 	}
 }
@@ -184,7 +166,7 @@ func TestMandatoryReturns(t *testing.T) {
 	if !errors.As(err, &be) {
 		t.Fatalf("Write = %v, want a *sinks.BatchError", err)
 	}
-	var routed []string
+	var routed []*events.Event
 	failed := map[int]bool{}
 	for _, f := range be.Failed {
 		failed[f.Index] = true
@@ -197,15 +179,10 @@ func TestMandatoryReturns(t *testing.T) {
 			t.Errorf("event %d (%s): failed = %v, want %v", i, ev.EventType, failed[i], want)
 		}
 		if ev.EventType == events.TypeStart {
-			routed = append(routed, ev.EventID)
+			routed = append(routed, ev)
 		}
 	}
-	got := decode(t, q.waitFor(t, len(routed)))
-	for i := range routed {
-		if got[i].EventID != routed[i] {
-			t.Errorf("routed event %d = %s, want %s", i, got[i].EventID, routed[i])
-		}
-	}
+	q.expectEvents(t, routed)
 
 	// With no binding at all, every event is returned.
 	lone := servicetest.Name(t, "lone")
