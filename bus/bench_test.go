@@ -174,3 +174,20 @@ func BenchmarkBufferedMemory(b *testing.B) {
 		cancel()
 	}
 }
+
+// BenchmarkToken measures streaming one token on a live execution: the
+// token event's data map, its boxed values and the Emit.
+func BenchmarkToken(b *testing.B) {
+	bus, cs := benchBus(b, 1)
+	_, ex := bus.Start(context.Background(), Op{Operation: "llm_call", Module: "ChatBot"})
+	b.ReportAllocs()
+	cpu := cpuTime()
+	b.ResetTimer()
+	for range b.N {
+		ex.Token("token")
+	}
+	b.StopTimer()
+	ex.End(nil)
+	closeBench(b, bus, cs, int64(b.N)+2)
+	reportCPU(b, cpu)
+}

@@ -43,7 +43,7 @@ type Execution struct {
 	operation  string
 	module     string
 	method     string
-	tokenField string
+	tokenField any // boxed once: Token runs once per streamed token
 	tags       map[string]string
 	start      time.Time
 	tokens     atomic.Int64
@@ -73,7 +73,6 @@ func (b *Bus) Start(ctx context.Context, op Op) (context.Context, *Execution) {
 		operation:  op.Operation,
 		module:     op.Module,
 		method:     op.Method,
-		tokenField: op.TokenField,
 		tags:       op.Tags,
 		start:      time.Now(),
 	}
@@ -90,9 +89,10 @@ func (b *Bus) Start(ctx context.Context, op Op) (context.Context, *Execution) {
 		}
 		e.tags = mergeTags(parent.tags, op.Tags)
 	}
-	if e.tokenField == "" {
-		e.tokenField = "answer"
+	if op.TokenField == "" {
+		op.TokenField = "answer"
 	}
+	e.tokenField = op.TokenField
 	e.emit(events.TypeStart, op.Data, e.start)
 	return context.WithValue(ctx, executionKey{}, e), e
 }
@@ -142,7 +142,7 @@ func (e *Execution) Token(text string) {
 	if e == nil {
 		return
 	}
-	e.TokenField(e.tokenField, text)
+	e.token(e.tokenField, text)
 }
 
 // TokenField emits one streamed piece of the output field named field.
@@ -150,6 +150,10 @@ func (e *Execution) TokenField(field, text string) {
 	if e == nil {
 		return
 	}
+	e.token(field, text)
+}
+
+func (e *Execution) token(field any, text string) {
 	i := e.tokens.Add(1) - 1
 	e.emit(events.TypeToken, map[string]any{
 		events.KeyToken:      text,
