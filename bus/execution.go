@@ -68,13 +68,13 @@ func (b *Bus) Start(ctx context.Context, op Op) (context.Context, *Execution) {
 	}
 	parent := FromContext(ctx)
 	e := &Execution{
-		bus:        b,
-		id:         op.ID,
-		operation:  op.Operation,
-		module:     op.Module,
-		method:     op.Method,
-		tags:       op.Tags,
-		start:      time.Now(),
+		bus:       b,
+		id:        op.ID,
+		operation: op.Operation,
+		module:    op.Module,
+		method:    op.Method,
+		tags:      op.Tags,
+		start:     time.Now(),
 	}
 	if e.id == "" {
 		e.id = events.NewID()
