@@ -42,6 +42,11 @@ type config struct {
 	StagingStream, ProductionStream string
 	// ProductionExchange is the RabbitMQ exchange. Default production_ai.
 	ProductionExchange string
+	// ProductionQueue, when set, is a durable queue the RabbitMQ sink declares
+	// and binds to the exchange with ai.#, so that events published before
+	// any consumer has bound its queue wait in it. Default none: the
+	// consumers declare their queues.
+	ProductionQueue string
 	// Requests is how many requests the service processes. Default 3.
 	Requests int
 	// Terminal receives the terminal sink's lines. Default os.Stdout.
@@ -116,12 +121,16 @@ func buildSinks(cfg config, logger *slog.Logger) ([]sinks.Sink, error) {
 			rabbitURL = cfg.RabbitMQURL
 			logger.Warn("RABBITMQ_CLUSTER_URL is not set: using RABBITMQ_URL, a single node", "url", redact(cfg.RabbitMQURL))
 		}
-		rabbit, err := rabbitmqsink.New(rabbitmqsink.Config{
+		rabbitCfg := rabbitmqsink.Config{
 			URL:        rabbitURL,
 			Exchange:   cfg.ProductionExchange,
 			RoutingKey: "ai.{module_name}.{event_type}",
 			Logger:     logger,
-		})
+		}
+		if cfg.ProductionQueue != "" {
+			rabbitCfg.Queue = &rabbitmqsink.QueueConfig{Name: cfg.ProductionQueue, BindingKey: "ai.#"}
+		}
+		rabbit, err := rabbitmqsink.New(rabbitCfg)
 		return []sinks.Sink{redis, rabbit}, err
 	}
 	return nil, fmt.Errorf("unknown ENVIRONMENT %q: want %s, %s or %s", cfg.Environment, development, staging, production)

@@ -47,6 +47,7 @@ func command(ctx context.Context, args []string, getenv func(string) string, std
 	fs.IntVar(&cfg.Requests, "requests", cfg.Requests, "requests the service processes before it exits")
 	stream := fs.String("stream", "", "Redis stream key (default staging_ai_events or prod_ai_events)")
 	exchange := fs.String("exchange", cfg.ProductionExchange, "RabbitMQ exchange in production")
+	fs.StringVar(&cfg.ProductionQueue, "queue", "", "in production, a durable queue to declare and bind with ai.# (default none)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil

@@ -163,8 +163,14 @@ func TestProduction(t *testing.T) {
 		"REDIS_URL": servicetest.RedisURL(t), "RABBITMQ_URL": servicetest.RabbitMQURL(t)}))
 	cfg.ProductionStream = servicetest.Name(t, "prod_ai_events")
 	cfg.ProductionExchange = servicetest.Name(t, "production_ai")
+	cfg.ProductionQueue = servicetest.Name(t, "production_audit")
 	rdb := redisClient(t, cfg.RedisURL, cfg.ProductionStream)
-	deliveries := bindQueue(t, cfg.RabbitMQURL, cfg.ProductionExchange)
+	deliveries, ch := bindQueue(t, cfg.RabbitMQURL, cfg.ProductionExchange)
+	t.Cleanup(func() {
+		if _, err := ch.QueueDelete(cfg.ProductionQueue, false, false, false); err != nil {
+			t.Errorf("deleting queue %s: %v", cfg.ProductionQueue, err)
+		}
+	})
 	var out, logs bytes.Buffer
 
 	health, err := run(context.Background(), cfg, &out, slog.New(slog.NewTextHandler(&logs, nil)))
@@ -199,6 +205,9 @@ func TestProduction(t *testing.T) {
 		}
 	}
 	checkEvents(t, "rabbitmq", fromRabbit)
+	if q, err := ch.QueueDeclarePassive(cfg.ProductionQueue, true, false, false, false, nil); err != nil || q.Messages != 20 {
+		t.Errorf("the queue the sink declared holds %d messages (%v), want 20", q.Messages, err)
+	}
 	for i := range fromRabbit {
 		if fromRabbit[i].EventID != fromRedis[i].EventID {
 			t.Fatalf("event %d: %s in RabbitMQ, %s in Redis: the sinks should get the same events in the same order",
@@ -285,9 +294,9 @@ func readStream(t *testing.T, rdb *redis.Client, key string) []events.Event {
 }
 
 // bindQueue declares exchange as the sink does, binds a private queue to it
-// with ai.#, and returns its deliveries. The exchange is deleted after the
-// test; the queue goes with the connection.
-func bindQueue(t *testing.T, url, exchange string) <-chan amqp.Delivery {
+// with ai.#, and returns its deliveries and the channel. The exchange is
+// deleted after the test; the queue goes with the connection.
+func bindQueue(t *testing.T, url, exchange string) (<-chan amqp.Delivery, *amqp.Channel) {
 	t.Helper()
 	conn, err := amqp.Dial(url)
 	if err != nil {
@@ -317,5 +326,5 @@ func bindQueue(t *testing.T, url, exchange string) <-chan amqp.Delivery {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return d
+	return d, ch
 }
