@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/streamll/streamll-go/actors/sinks"
 	"github.com/streamll/streamll-go/actors/sinks/memory"
 	"github.com/streamll/streamll-go/bus"
 	"github.com/streamll/streamll-go/llmhttp"
@@ -57,16 +56,7 @@ func (f fakeServer) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // benchBus returns a bus delivering to a memory sink that only counts.
 func benchBus(b *testing.B) (*bus.Bus, *memory.Sink) {
-	mem, err := memory.New(memory.Config{Discard: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	bb, err := bus.New(bus.Config{Sinks: []sinks.Sink{mem}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { closeBus(b, bb) })
-	return bb, mem
+	return newBusWith(b, memory.Config{Discard: true})
 }
 
 var transports = []struct {

@@ -6,19 +6,59 @@ import (
 	"strconv"
 )
 
-// Bounds of what bufferedBody keeps to parse at the end.
+// watchedBody passes a response body through unchanged and shows every read
+// to a reader that follows the response, until the call has ended.
+type watchedBody struct {
+	rc io.ReadCloser
+	c  *call
+	w  bodyWatcher
+}
+
+// bodyWatcher follows a response body as the caller reads it. Its methods
+// run with the call's mu held (Read and Close may race), and only until the
+// call has ended; each may end it.
+type bodyWatcher interface {
+	// read sees the bytes of one Read (maybe none) and its error (io.EOF at
+	// the end). p is only valid during the call.
+	read(p []byte, err error)
+	// closed says the caller closed the body.
+	closed()
+}
+
+func (b *watchedBody) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	if n > 0 || err != nil {
+		b.c.mu.Lock()
+		if !b.c.ended {
+			b.w.read(p[:n], err)
+		}
+		b.c.mu.Unlock()
+	}
+	return n, err
+}
+
+// Close closes the response body, ending the call if it has not ended.
+func (b *watchedBody) Close() error {
+	err := b.rc.Close()
+	b.c.mu.Lock()
+	if !b.c.ended {
+		b.w.closed()
+	}
+	b.c.mu.Unlock()
+	return err
+}
+
+// Bounds of what a bufferedReader keeps to parse at the end.
 const (
 	maxResponseBytes = 8 << 20  // a complete (not streamed) response
 	maxErrorBytes    = 64 << 10 // an error response
 )
 
-// bufferedBody passes a response that is not streamed through unchanged,
-// keeping a bounded copy of what the caller reads. When the caller reaches
-// EOF, a read fails or the body is closed, it parses the copy and ends the
-// call: with usage and finish reasons for a success, with an APIError for an
-// HTTP error.
-type bufferedBody struct {
-	rc     io.ReadCloser
+// bufferedReader follows a response that is not streamed, keeping a bounded
+// copy of what the caller reads. When the caller reaches EOF, a read fails
+// or the body is closed, it parses the copy and ends the call: with usage and
+// finish reasons for a success, with an APIError for an HTTP error.
+type bufferedReader struct {
 	c      *call
 	buf    []byte
 	limit  int
@@ -26,8 +66,8 @@ type bufferedBody struct {
 	failed bool // the status is an error
 }
 
-func newBufferedBody(rc io.ReadCloser, c *call, contentLength int64) *bufferedBody {
-	b := &bufferedBody{rc: rc, c: c, limit: maxResponseBytes, failed: c.status >= 400}
+func newBufferedReader(c *call, contentLength int64) *bufferedReader {
+	b := &bufferedReader{c: c, limit: maxResponseBytes, failed: c.status >= 400}
 	if b.failed {
 		b.limit = maxErrorBytes
 	}
@@ -37,33 +77,16 @@ func newBufferedBody(rc io.ReadCloser, c *call, contentLength int64) *bufferedBo
 	return b
 }
 
-func (b *bufferedBody) Read(p []byte) (int, error) {
-	n, err := b.rc.Read(p)
-	c := b.c
-	c.mu.Lock()
-	if !c.ended {
-		b.keep(p[:n])
-		if err != nil {
-			b.finish(err, false)
-		}
+func (b *bufferedReader) read(p []byte, err error) {
+	b.keep(p)
+	if err != nil {
+		b.finish(err, false)
 	}
-	c.mu.Unlock()
-	return n, err
 }
 
-// Close closes the response body, ending the call if it has not ended.
-func (b *bufferedBody) Close() error {
-	err := b.rc.Close()
-	c := b.c
-	c.mu.Lock()
-	if !c.ended {
-		b.finish(nil, true)
-	}
-	c.mu.Unlock()
-	return err
-}
+func (b *bufferedReader) closed() { b.finish(nil, true) }
 
-func (b *bufferedBody) keep(p []byte) {
+func (b *bufferedReader) keep(p []byte) {
 	if b.over {
 		return
 	}
@@ -77,7 +100,7 @@ func (b *bufferedBody) keep(p []byte) {
 
 // finish ends the call from what was read. readErr is the error that ended
 // the reading (io.EOF at the end); closed says the caller closed the body.
-func (b *bufferedBody) finish(readErr error, closed bool) {
+func (b *bufferedReader) finish(readErr error, closed bool) {
 	c := b.c
 	body := b.buf
 	b.buf = nil

@@ -60,9 +60,11 @@ func newServer(t testing.TB, h http.Handler) *httptest.Server {
 
 // newBus returns a bus delivering to a memory sink; it is closed when the
 // test ends (closeBus closes it earlier, to read every event).
-func newBus(t testing.TB) (*bus.Bus, *memory.Sink) {
+func newBus(t testing.TB) (*bus.Bus, *memory.Sink) { return newBusWith(t, memory.Config{}) }
+
+func newBusWith(t testing.TB, cfg memory.Config) (*bus.Bus, *memory.Sink) {
 	t.Helper()
-	mem, err := memory.New(memory.Config{})
+	mem, err := memory.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

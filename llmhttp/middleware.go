@@ -92,9 +92,9 @@ func (in *instrumenter) do(req *http.Request, next func(*http.Request) (*http.Re
 		c.end(nil)
 	case resp.StatusCode < 400 && isEventStream(resp.Header.Get("Content-Type")):
 		c.streamed = true
-		resp.Body = newStreamBody(resp.Body, c)
+		resp.Body = &watchedBody{rc: resp.Body, c: c, w: newStreamReader(c)}
 	default:
-		resp.Body = newBufferedBody(resp.Body, c, resp.ContentLength)
+		resp.Body = &watchedBody{rc: resp.Body, c: c, w: newBufferedReader(c, resp.ContentLength)}
 	}
 	return resp, nil
 }

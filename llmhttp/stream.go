@@ -19,63 +19,47 @@ func (a api) streamDecoder() streamDecoder {
 	return new(chatStream)
 }
 
-// streamBody passes a text/event-stream response through unchanged while it
-// parses it: token events go out as the caller's reads bring each delta in,
-// and the end (or error) event when the provider's final event arrives, the
-// stream ends, a read fails or the caller closes the body.
-type streamBody struct {
-	rc  io.ReadCloser
+// streamReader follows a text/event-stream response as the caller reads it:
+// token events go out as the reads bring each delta in, and the end (or
+// error) event when the provider's final event arrives, the stream ends, a
+// read fails or the caller closes the body.
+type streamReader struct {
 	c   *call
 	sse sseParser
 	dec streamDecoder
 }
 
-func newStreamBody(rc io.ReadCloser, c *call) *streamBody {
-	s := &streamBody{rc: rc, c: c, dec: c.api.streamDecoder()}
+func newStreamReader(c *call) *streamReader {
+	s := &streamReader{c: c, dec: c.api.streamDecoder()}
 	s.sse.h = s
 	return s
 }
 
-func (s *streamBody) Read(p []byte) (int, error) {
-	n, err := s.rc.Read(p)
-	c := s.c
-	c.mu.Lock()
-	if !c.ended {
-		if n > 0 {
-			s.sse.feed(p[:n])
-		}
-		switch {
-		case err == io.EOF:
-			s.sse.finish()
-			s.stop(nil, false)
-		case err != nil:
-			s.stop(err, false)
-		}
+func (s *streamReader) read(p []byte, err error) {
+	if len(p) > 0 {
+		s.sse.feed(p)
 	}
-	c.mu.Unlock()
-	return n, err
+	switch {
+	case err == io.EOF:
+		s.sse.finish()
+		s.stop(nil, false)
+	case err != nil:
+		s.stop(err, false)
+	}
 }
 
-// Close closes the response body, ending the call if the stream had not
-// ended yet.
-func (s *streamBody) Close() error {
-	err := s.rc.Close()
-	c := s.c
-	c.mu.Lock()
-	if !c.ended {
-		s.stop(nil, true)
-	}
-	c.mu.Unlock()
-	return err
-}
+func (s *streamReader) closed() { s.stop(nil, true) }
 
 // stop ends the call when the stream stops before the provider's final
 // event: at EOF, at a read error, or when the caller closes the body. A
 // stream that already reported a finish reason counts as complete (some
 // compatible servers omit [DONE]); so does one the parser gave up on, since
 // nothing more can be told about it. Otherwise it is incomplete.
-func (s *streamBody) stop(readErr error, closed bool) {
+func (s *streamReader) stop(readErr error, closed bool) {
 	c := s.c
+	if c.ended {
+		return
+	}
 	if s.sse.err != nil && c.parseErr == "" {
 		c.parseFailed("stream", s.sse.err)
 	}
@@ -90,7 +74,7 @@ func (s *streamBody) stop(readErr error, closed bool) {
 }
 
 // event is the parser's callback.
-func (s *streamBody) event(name, data []byte) {
+func (s *streamReader) event(name, data []byte) {
 	if !s.c.ended {
 		s.dec.decode(s.c, name, data)
 	}
