@@ -48,7 +48,7 @@ func run(ctx context.Context, cfg config, stdout io.Writer) (Report, error) {
 // runThroughput is the default scenario: the bus into cfg.Sinks, then,
 // with -baseline, each network sink's raw client on the same work.
 func runThroughput(ctx context.Context, cfg config, rep *Report) error {
-	r, err := runBusOnce(ctx, cfg, "bus", cfg.Sinks, -1, nil)
+	r, err := runBusOnce(ctx, cfg, "bus", cfg.Sinks, busOpts{faulty: -1})
 	if err != nil {
 		return err
 	}
@@ -82,14 +82,31 @@ func runThroughput(ctx context.Context, cfg config, rep *Report) error {
 	return nil
 }
 
-// runBusOnce builds targets for kinds (the one at index faulty behind a
-// fault proxy), runs the bus through them and tears them down.
-func runBusOnce(ctx context.Context, cfg config, name string, kinds []string, faulty int, during func(context.Context, *busRun)) (Run, error) {
-	ts, err := newTargets(ctx, cfg, kinds, faulty)
+// busOpts adapt a bus run to a fault scenario. The zero value is a plain run.
+type busOpts struct {
+	// faulty is the index of the target that writes through a fault proxy;
+	// -1 for none.
+	faulty int
+	// setup runs once the targets exist, before the bus starts.
+	setup func([]*target)
+	// during runs alongside the producers and must return when its context
+	// ends, which is once the bus has closed.
+	during func(context.Context, *busRun)
+	// closeTimeout bounds bus.Close; default closeTimeout.
+	closeTimeout time.Duration
+}
+
+// runBusOnce builds targets for kinds, runs the bus through them and tears
+// them down.
+func runBusOnce(ctx context.Context, cfg config, name string, kinds []string, o busOpts) (Run, error) {
+	ts, err := newTargets(ctx, cfg, kinds, o.faulty)
 	if err != nil {
 		return Run{}, err
 	}
-	r, err := runBus(ctx, cfg, name, ts, during)
+	if o.setup != nil {
+		o.setup(ts)
+	}
+	r, err := runBus(ctx, cfg, name, ts, o)
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 	defer cancel()
 	return r, errors.Join(err, teardown(cctx, ts))
@@ -104,9 +121,8 @@ type busRun struct {
 }
 
 // runBus emits the workload through a bus into ts's sinks and accounts for
-// every event. during, if not nil, runs alongside the producers (fault
-// injection) and must return when its context ends.
-func runBus(ctx context.Context, cfg config, name string, ts []*target, during func(context.Context, *busRun)) (Run, error) {
+// every event.
+func runBus(ctx context.Context, cfg config, name string, ts []*target, o busOpts) (Run, error) {
 	ss := make([]sinks.Sink, len(ts))
 	for i, t := range ts {
 		ss[i] = t.sink
@@ -140,13 +156,17 @@ func runBus(ctx context.Context, cfg config, name string, ts []*target, during f
 	if gate != nil {
 		goHelper(func() { pace(side, b, gate, uint64(cfg.window())) })
 	}
-	if during != nil {
-		goHelper(func() { during(side, br) })
+	if o.during != nil {
+		goHelper(func() { o.during(side, br) })
 	}
 	pr := startProgress(cfg.progressOut, cfg.tty, name, cfg.Tick, func() snapshot { return busSnapshot(b, prod) })
 
 	prod.run(ctx)
-	cctx, cancel := context.WithTimeout(ctx, closeTimeout)
+	limit := o.closeTimeout
+	if limit == 0 {
+		limit = closeTimeout
+	}
+	cctx, cancel := context.WithTimeout(ctx, limit)
 	closeErr := b.Close(cctx)
 	cancel()
 	elapsed := time.Since(br.start)

@@ -30,7 +30,7 @@ func runSweep(ctx context.Context, cfg config, rep *Report) error {
 		kinds := slices.Repeat([]string{cfg.Sinks[0]}, nsinks)
 		for _, np := range cfg.SweepProd {
 			pc.Producers = np
-			r, err := runBusOnce(ctx, pc, fmt.Sprintf("sweep %dp×%ds", np, nsinks), kinds, -1, nil)
+			r, err := runBusOnce(ctx, pc, fmt.Sprintf("sweep %dp×%ds", np, nsinks), kinds, busOpts{faulty: -1})
 			if err != nil {
 				return err
 			}

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"os"
+	"testing"
+
+	"github.com/streamll/streamll-go/internal/servicetest"
+)
+
+// TestSmoke runs every sink briefly against the real services, as CI does,
+// and checks that every event is accounted for and read back.
+func TestSmoke(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		service func(testing.TB) string
+	}{
+		{"memory", []string{"-sink", "memory"}, nil},
+		{"terminal to /dev/null", []string{"-sink", "terminal"}, nil},
+		{"terminal to a pipe", []string{"-sink", "terminal", "-terminal-out", "pipe"}, nil},
+		{"redis", []string{"-sink", "redis"}, servicetest.RedisURL},
+		{"rabbitmq", []string{"-sink", "rabbitmq"}, servicetest.RabbitMQURL},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.service != nil {
+				tt.service(t)
+			}
+			rep, _ := runScenario(t, mustConfig(t, os.Getenv, append([]string{"-smoke"}, tt.args...)...))
+			checkCounts(t, rep)
+			if s := rep.Runs[0].Sinks[0]; (tt.service != nil) && s.E2E == nil {
+				t.Errorf("%s: no end-to-end latency from the live consumer", s.Name)
+			}
+		})
+	}
+}
+
+// TestBaselineSmoke runs the bus and the raw clients on a small workload.
+func TestBaselineSmoke(t *testing.T) {
+	servicetest.RedisURL(t)
+	servicetest.RabbitMQURL(t)
+	rep, out := runScenario(t, mustConfig(t, os.Getenv, "-sink", "redis,rabbitmq", "-events", "3000", "-baseline"))
+	checkCounts(t, rep)
+	if len(rep.Runs) != 3 || len(rep.Ratios) != 2 {
+		t.Fatalf("runs %d, ratios %d, want 3 and 2:\n%s", len(rep.Runs), len(rep.Ratios), out)
+	}
+}
+
+// TestOutageSmoke cuts the Redis sink off for a moment mid-run: nothing may
+// be lost, and the sink must recover once the connection is back.
+func TestOutageSmoke(t *testing.T) {
+	servicetest.RedisURL(t)
+	for _, mode := range []string{outageCut, outageFreeze} {
+		t.Run(mode, func(t *testing.T) {
+			cfg := mustConfig(t, os.Getenv, "-sink", "redis", "-duration", "2s", "-rate", "2000",
+				"-outage", "500ms", "-outage-at", "500ms", "-outage-mode", mode, "-breaker-recovery", "200ms")
+			rep, out := runScenario(t, cfg)
+			checkCounts(t, rep)
+			o := rep.Outage
+			if o == nil || o.Lost != 0 || o.ResumedSec < 0 {
+				t.Fatalf("outage = %+v\n%s", o, out)
+			}
+		})
+	}
+}
+
+// TestBlackholeSmoke compares a healthy and a blackholed Redis sink.
+func TestBlackholeSmoke(t *testing.T) {
+	servicetest.RedisURL(t)
+	rep, out := runScenario(t, mustConfig(t, os.Getenv, "-sink", "redis", "-duration", "1s", "-rate", "2000", "-blackhole"))
+	checkCounts(t, rep)
+	if len(rep.Runs) != 2 || rep.Runs[1].Sinks[0].Delivered != 0 || len(rep.Ratios) != 3 {
+		t.Fatalf("blackhole report:\n%s", out)
+	}
+}
