@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"log"
 	"os"
 	"os/signal"
@@ -21,15 +22,15 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx); err != nil {
+	if err := run(ctx, os.Stdout); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(ctx context.Context) error {
+func run(ctx context.Context, out io.Writer) error {
 	// Zero setup: one line configures the process, as
 	// streamll.configure(sinks=[TerminalSink()]) does in Python.
-	term, err := terminal.New(terminal.Config{})
+	term, err := terminal.New(terminal.Config{Output: out})
 	if err != nil {
 		return err
 	}
