@@ -221,3 +221,48 @@ func TestFailures(t *testing.T) {
 		}
 	})
 }
+
+// TestLargeRequestBodies checks that a body over the 16 MiB the middleware
+// inspects is still sent whole and unchanged, and the call still recorded.
+func TestLargeRequestBodies(t *testing.T) {
+	big := `{"model":"gpt-4o","messages":[{"role":"user","content":"` + strings.Repeat("x", 16<<20) + `"}]}`
+	tests := []struct {
+		name string
+		body func() io.Reader
+	}{
+		{"declared length", func() io.Reader { return strings.NewReader(big) }},
+		{"unknown length", func() io.Reader { return struct{ io.Reader }{strings.NewReader(big)} }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, mem := newBus(t)
+			mw := llmhttp.Middleware(llmhttp.Config{Bus: b})
+			req, err := http.NewRequest(http.MethodPost, "http://127.0.0.1/v1/chat/completions", tt.body())
+			if err != nil {
+				t.Fatal(err)
+			}
+			next := func(r *http.Request) (*http.Response, error) {
+				got, err := io.ReadAll(r.Body)
+				if err != nil || string(got) != big {
+					t.Errorf("next read %d bytes, %v; want the %d bytes sent", len(got), err, len(big))
+				}
+				return &http.Response{StatusCode: http.StatusOK, Header: http.Header{},
+					Body: io.NopCloser(strings.NewReader(chatResponse))}, nil
+			}
+			resp, err := mw(req, next)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			_ = resp.Body.Close()
+			closeBus(t, b)
+			evs := mem.Events()
+			if types(evs) != "start end" {
+				t.Fatalf("events %q, want start end", types(evs))
+			}
+			checkData(t, "start", evs[0].Data, map[string]any{llmhttp.KeyParseError: "request body over 16 MiB not inspected"},
+				events.KeyGenAIRequestModel)
+			checkData(t, "end", evs[1].Data, map[string]any{events.KeyGenAIUsageOutputTokens: 46})
+		})
+	}
+}
