@@ -1,0 +1,28 @@
+// Command peers runs the bench's workloads through watermill's publishers and
+// through a streamll-go bus, in one process, and prints events per second and
+// the ratios between them. It is its own Go module, as zap's benchmarks are,
+// so that watermill never enters streamll-go's go.mod:
+//
+//	cd bench/peers && go run . -producers 64
+//
+// Every system gets the same work: -events events of about -payload encoded
+// bytes (the wire-format JSON of an event, made and encoded by the producer
+// goroutines), published from -producers goroutines to a fresh Redis stream,
+// or to a fresh durable exchange with a durable queue bound to it. A run ends
+// when the server holds every event: for Redis when every XADD was answered,
+// for RabbitMQ when every message was confirmed or, without confirms, when the
+// queue holds them all. The stream, exchanges and queues are deleted at the end.
+//
+// The bus is given a buffer as large as the run, so that producers never wait
+// and nothing is dropped; its time runs until Close has delivered everything.
+// Watermill's publishers block each caller until the server answers, so their
+// producers are the concurrency. The systems compared:
+//
+//   - Redis: streamll-go's Redis sink (pipelined XADD, -batch per pipeline)
+//     against watermill-redisstream's Publisher (one XADD per Publish), both on
+//     go-redis with a pool of -producers connections for watermill.
+//   - RabbitMQ, persistent messages into a durable queue: streamll-go's sink
+//     (publisher confirms, window -confirm-window) against watermill-amqp's
+//     NewDurablePubSubConfig as it comes (one channel, no confirms) and tuned
+//     (a pool of 64 channels, confirms on).
+package main

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/redis/go-redis/v9"
+)
+
+// uniqueName names a run's stream, exchange or queue.
+func uniqueName(system string) string {
+	return fmt.Sprintf("streamll_peers_%s_%s", system, rand.Text()[:8])
+}
+
+func redisClient(rawURL string, pool int) (*redis.Client, error) {
+	opts, err := redis.ParseURL(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("REDIS_URL is not a redis URL")
+	}
+	opts.PoolSize = pool
+	return redis.NewClient(opts), nil
+}
+
+// streamLen returns the stream's length and deletes it.
+func streamLen(rawURL, key string) (int64, error) {
+	c, err := redisClient(rawURL, 1)
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	n, err := c.XLen(ctx, key).Result()
+	if err != nil {
+		return 0, fmt.Errorf("XLEN %s: %w", key, err)
+	}
+	return n, c.Del(ctx, key).Err()
+}
+
+// amqpAdmin is a connection for declaring, inspecting and deleting.
+type amqpAdmin struct {
+	conn *amqp.Connection
+	ch   *amqp.Channel
+}
+
+func newAMQPAdmin(rawURL string) (*amqpAdmin, error) {
+	conn, err := amqp.Dial(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("RabbitMQ unreachable (set RABBITMQ_URL)")
+	}
+	ch, err := conn.Channel()
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return &amqpAdmin{conn: conn, ch: ch}, nil
+}
+
+// bind declares a durable exchange of kind and a durable queue bound to it
+// with key, so that persistent messages are stored as an audit trail's are.
+func (a *amqpAdmin) bind(exchange, kind, queue, key string) error {
+	if err := a.ch.ExchangeDeclare(exchange, kind, true, false, false, false, nil); err != nil {
+		return fmt.Errorf("declare %s: %w", exchange, err)
+	}
+	if _, err := a.ch.QueueDeclare(queue, true, false, false, false, nil); err != nil {
+		return fmt.Errorf("declare queue %s: %w", queue, err)
+	}
+	return a.ch.QueueBind(queue, key, exchange, false, nil)
+}
+
+// depth returns how many messages the queue holds.
+func (a *amqpAdmin) depth(queue string) (int64, error) {
+	q, err := a.ch.QueueDeclarePassive(queue, true, false, false, false, nil)
+	return int64(q.Messages), err
+}
+
+// waitDepth waits until the queue holds want messages or stops growing.
+func (a *amqpAdmin) waitDepth(queue string, want int64) (int64, error) {
+	var last int64 = -1
+	still := 0
+	for {
+		n, err := a.depth(queue)
+		if err != nil || n >= want {
+			return n, err
+		}
+		if n == last {
+			if still++; still == 200 { // 2s without progress
+				return n, nil
+			}
+		} else {
+			still = 0
+		}
+		last = n
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// drop deletes the queue and exchange and closes the connection.
+func (a *amqpAdmin) drop(exchange, queue string) {
+	_, _ = a.ch.QueueDelete(queue, false, false, false)
+	_ = a.ch.ExchangeDelete(exchange, false, false)
+	a.conn.Close()
+}
