@@ -146,6 +146,19 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// connected starts an echo server behind a proxy and returns them with a
+// client connection that has completed one round trip ("warm").
+func connected(t *testing.T) (*echoServer, *faultproxy.Proxy, net.Conn) {
+	t.Helper()
+	e := newEchoServer(t)
+	p := faultproxy.New(t, e.ln.Addr().String())
+	c := dial(t, p)
+	if err := roundTrip(c, "warm"); err != nil {
+		t.Fatal(err)
+	}
+	return e, p, c
+}
+
 func TestForwards(t *testing.T) {
 	e := newEchoServer(t)
 	p := faultproxy.New(t, e.ln.Addr().String())
@@ -184,12 +197,7 @@ func roundTripLarge(c net.Conn, msg string) error {
 }
 
 func TestCutAndRestore(t *testing.T) {
-	e := newEchoServer(t)
-	p := faultproxy.New(t, e.ln.Addr().String())
-	before := dial(t, p)
-	if err := roundTrip(before, "before"); err != nil {
-		t.Fatal(err)
-	}
+	_, p, before := connected(t)
 
 	p.Cut()
 	if err := readFails(before); err != nil {
@@ -211,12 +219,7 @@ func TestCutAndRestore(t *testing.T) {
 }
 
 func TestFreezeHoldsAndRestoreDelivers(t *testing.T) {
-	e := newEchoServer(t)
-	p := faultproxy.New(t, e.ln.Addr().String())
-	c := dial(t, p)
-	if err := roundTrip(c, "warm"); err != nil {
-		t.Fatal(err)
-	}
+	e, p, c := connected(t)
 
 	p.Freeze()
 	if _, err := io.WriteString(c, "held"); err != nil {
@@ -253,12 +256,7 @@ func TestFreezeHoldsAndRestoreDelivers(t *testing.T) {
 }
 
 func TestFreezeDropsWhatAClosedSenderHeld(t *testing.T) {
-	e := newEchoServer(t)
-	p := faultproxy.New(t, e.ln.Addr().String())
-	c := dial(t, p)
-	if err := roundTrip(c, "warm"); err != nil {
-		t.Fatal(err)
-	}
+	e, p, c := connected(t)
 	p.Freeze()
 	if _, err := io.WriteString(c, "abandoned"); err != nil {
 		t.Fatal(err)
@@ -277,12 +275,7 @@ func TestFreezeDropsWhatAClosedSenderHeld(t *testing.T) {
 }
 
 func TestCloseIsIdempotentAndStopsForwarding(t *testing.T) {
-	e := newEchoServer(t)
-	p := faultproxy.New(t, e.ln.Addr().String())
-	c := dial(t, p)
-	if err := roundTrip(c, "x"); err != nil {
-		t.Fatal(err)
-	}
+	_, p, c := connected(t)
 	p.Close()
 	p.Close()
 	if err := readFails(c); err != nil {

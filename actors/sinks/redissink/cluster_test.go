@@ -17,7 +17,6 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/streamll/streamll-go/actors/sinks"
 	"github.com/streamll/streamll-go/actors/sinks/redissink"
 	"github.com/streamll/streamll-go/actors/sinks/sinktest"
 	"github.com/streamll/streamll-go/events"
@@ -256,21 +255,7 @@ func TestCluster(t *testing.T) {
 				wantGood = append(wantGood, ev)
 			}
 		}
-		err := write(t, s, batch)
-		var be *sinks.BatchError
-		if !errors.As(err, &be) {
-			t.Fatalf("Write = %v, want a *sinks.BatchError", err)
-		}
-		var failed []int
-		for _, f := range be.Failed {
-			failed = append(failed, f.Index)
-			if !sinks.IsPermanent(f.Err) {
-				t.Errorf("failure %d: %v is not permanent", f.Index, f.Err)
-			}
-		}
-		if !slices.Equal(failed, wantFailed) {
-			t.Errorf("failed indexes %v, want %v", failed, wantFailed)
-		}
+		checkPermanentFailures(t, write(t, s, batch), wantFailed, bad)
 		ctx, cancel := context.WithTimeout(t.Context(), waitTimeout)
 		defer cancel()
 		good := slices.DeleteFunc(slices.Clone(streams), func(k string) bool { return k == bad })

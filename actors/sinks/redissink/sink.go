@@ -113,12 +113,28 @@ func (s *Sink) Write(ctx context.Context, batch []*events.Event) error {
 	_ = s.pipe.BatchProcess(ctx, s.cmders...)
 	_, execErr := s.pipe.Exec(ctx)
 	err := s.outcome(batch, execErr)
-	clear(s.cmds)
-	clear(s.cmders)
+	s.release()
 	return err
 }
 
-// queue encodes batch and builds one XADD command per event.
+// maxKeptBuffer bounds the encoding buffer a sink keeps between Writes, so
+// that one batch of huge events does not pin its memory for good.
+const maxKeptBuffer = 4 << 20
+
+// release drops what the finished Write no longer needs: the commands (and
+// through them the context), the payload slices, and an oversized buffer.
+func (s *Sink) release() {
+	clear(s.cmds)
+	clear(s.cmders)
+	clear(s.payloads)
+	if cap(s.buf) > maxKeptBuffer {
+		s.buf = nil
+	}
+}
+
+// queue encodes batch and builds one XADD command per event. The payloads
+// alias s.buf, which the next Write overwrites: that is safe because go-redis
+// has written every argument by the time Exec returns and keeps none.
 func (s *Sink) queue(ctx context.Context, batch []*events.Event) {
 	n := len(batch)
 	s.buf = s.buf[:0]

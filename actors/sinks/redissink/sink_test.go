@@ -188,24 +188,7 @@ func TestPartialFailure(t *testing.T) {
 			wantGood = append(wantGood, ev)
 		}
 	}
-	err := write(t, s, batch)
-	var be *sinks.BatchError
-	if !errors.As(err, &be) {
-		t.Fatalf("Write = %v, want a *sinks.BatchError", err)
-	}
-	var failed []int
-	for _, f := range be.Failed {
-		failed = append(failed, f.Index)
-		if !sinks.IsPermanent(f.Err) {
-			t.Errorf("failure %d: %v is not permanent", f.Index, f.Err)
-		}
-		if !strings.Contains(f.Err.Error(), bad) {
-			t.Errorf("failure %d: %v does not name the stream %s", f.Index, f.Err, bad)
-		}
-	}
-	if !slices.Equal(failed, wantFailed) {
-		t.Errorf("failed indexes %v, want %v", failed, wantFailed)
-	}
+	checkPermanentFailures(t, write(t, s, batch), wantFailed, bad)
 	if got := readEvents(t, rdb, good, len(wantGood)); !slices.Equal(ids(got), ids(wantGood)) {
 		t.Errorf("good stream holds %v, want %v once each, in order", ids(got), ids(wantGood))
 	}
@@ -314,5 +297,28 @@ func TestClientIsTheCallers(t *testing.T) {
 	}
 	if got := readEvents(t, rdb, key, len(batch)); !slices.Equal(ids(got), ids(batch)) {
 		t.Errorf("stream holds %v, want %v", ids(got), ids(batch))
+	}
+}
+
+// checkPermanentFailures fails t unless err is a *sinks.BatchError listing
+// exactly the indexes want, each with a permanent error naming stream.
+func checkPermanentFailures(t *testing.T, err error, want []int, stream string) {
+	t.Helper()
+	var be *sinks.BatchError
+	if !errors.As(err, &be) {
+		t.Fatalf("Write = %v, want a *sinks.BatchError", err)
+	}
+	var failed []int
+	for _, f := range be.Failed {
+		failed = append(failed, f.Index)
+		if !sinks.IsPermanent(f.Err) {
+			t.Errorf("failure %d: %v is not permanent", f.Index, f.Err)
+		}
+		if !strings.Contains(f.Err.Error(), stream) {
+			t.Errorf("failure %d: %v does not name the stream %s", f.Index, f.Err, stream)
+		}
+	}
+	if !slices.Equal(failed, want) {
+		t.Errorf("failed indexes %v, want %v", failed, want)
 	}
 }

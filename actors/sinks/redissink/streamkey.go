@@ -18,6 +18,9 @@ const emptyValue = "unknown"
 // can name unboundedly many streams; past this many the cache starts over.
 const maxCachedKeys = 4096
 
+// noEvent stands in for a nil event, whose placeholders are all empty.
+var noEvent events.Event
+
 // field names what a placeholder reads from an event.
 type field int
 
@@ -122,6 +125,9 @@ func (k *streamKey) templated() bool { return k.segments != nil }
 func (k *streamKey) key(ev *events.Event) string {
 	if k.segments == nil {
 		return k.fixed
+	}
+	if ev == nil {
+		ev = &noEvent
 	}
 	b := k.buf[:0]
 	for _, s := range k.segments {

@@ -54,6 +54,9 @@ func TestStreamKeyEmptyValues(t *testing.T) {
 	if got, want := k.key(&events.Event{EventType: events.TypeStart}), "start.unknown.unknown"; got != want {
 		t.Errorf("key = %q, want %q", got, want)
 	}
+	if got, want := k.key(nil), "unknown.unknown.unknown"; got != want {
+		t.Errorf("key of a nil event = %q, want %q", got, want)
+	}
 }
 
 func TestStreamKeyErrors(t *testing.T) {
