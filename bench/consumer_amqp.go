@@ -79,37 +79,36 @@ func (r *amqpReader) poll(ctx context.Context, wait time.Duration, fn func([]byt
 			_ = r.ch.Ack(last, true) // acks every delivery up to last
 		}
 	}()
+	// Wait for the first delivery, then take what is already there, up to
+	// a thousand.
+	var idle <-chan time.Time = timer.C
 	for n < 1000 {
+		var d amqp.Delivery
+		var ok bool
 		select {
-		case d, ok := <-r.deliveries:
-			if !ok {
-				return n, fmt.Errorf("consumer of %s: channel closed", r.queue)
-			}
-			fn(d.Body)
-			last = d.DeliveryTag
-			n++
-			continue
-		default:
-		}
-		if n > 0 {
+		case d, ok = <-r.deliveries:
+		case <-idle:
 			return n, nil
-		}
-		select {
-		case d, ok := <-r.deliveries:
-			if !ok {
-				return n, fmt.Errorf("consumer of %s: channel closed", r.queue)
-			}
-			fn(d.Body)
-			last = d.DeliveryTag
-			n++
-		case <-timer.C:
-			return 0, nil
 		case <-ctx.Done():
-			return 0, ctx.Err()
+			return n, ctx.Err()
 		}
+		if !ok {
+			return n, fmt.Errorf("consumer of %s: channel closed", r.queue)
+		}
+		fn(d.Body)
+		last = d.DeliveryTag
+		n++
+		idle = closedChan // from now on, return as soon as nothing is ready
 	}
 	return n, nil
 }
+
+// closedChan is always ready: a select with it never blocks.
+var closedChan = func() <-chan time.Time {
+	c := make(chan time.Time)
+	close(c)
+	return c
+}()
 
 func (r *amqpReader) pending(context.Context) (bool, error) {
 	q, err := r.ch.QueueDeclarePassive(r.queue, true, false, false, false, nil)

@@ -52,6 +52,7 @@ type config struct {
 	Buffer      int           // sinks.Options.BufferSize
 	Rate        float64       // events per second in all, open loop; 0: as fast as the sinks absorb
 	Window      int           // closed loop: events in flight per sink before producers wait
+	EmitSample  int           // time one Emit in this many
 	Confirm     int           // RabbitMQ confirm window, for the sink and the raw baseline
 	Consumer    string        // live, after or off
 	Baseline    bool          // also run the raw clients
@@ -113,6 +114,7 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (confi
 	fs.IntVar(&cfg.Buffer, "buffer", 0, "sinks' buffer size in events (default: the host's, 10000)")
 	fs.Float64Var(&cfg.Rate, "rate", 0, "target events per second in all, open loop (default: as fast as the sinks absorb)")
 	fs.IntVar(&cfg.Window, "window", 0, "as fast as possible: events in flight per sink before producers wait (default: half the buffer)")
+	fs.IntVar(&cfg.EmitSample, "emit-sample", 1, "time one Emit in this many (timing costs two clock readings, ~70ns here)")
 	fs.IntVar(&cfg.Confirm, "confirm-window", rabbitmqsink.DefaultConfirmWindow, "RabbitMQ publisher-confirm window, for the sink and the raw baseline")
 	fs.StringVar(&cfg.Consumer, "consumer", "", "live (read while producing, measures end-to-end latency), after (read when done) or off (default: live with -rate, else after)")
 	fs.BoolVar(&cfg.Baseline, "baseline", false, "also run the raw clients (go-redis pipelined XADD, amqp091-go with confirms) on the same work, and print ratios")
@@ -231,6 +233,7 @@ func (cfg config) validate() error {
 	check(cfg.Buffer < 0, "-buffer must not be negative, got %d", cfg.Buffer)
 	check(cfg.Rate < 0, "-rate must not be negative, got %v", cfg.Rate)
 	check(cfg.Window < 0, "-window must not be negative, got %d", cfg.Window)
+	check(cfg.EmitSample < 1, "-emit-sample must be at least 1, got %d", cfg.EmitSample)
 	check(cfg.Confirm < 1, "-confirm-window must be at least 1, got %d", cfg.Confirm)
 	check(cfg.TerminalOut != "null" && cfg.TerminalOut != "pipe", "-terminal-out must be null or pipe, got %q", cfg.TerminalOut)
 	check(!slices.Contains([]string{consumeLive, consumeAfter, consumeOff}, cfg.Consumer),

@@ -227,14 +227,24 @@ func dupText(s SinkResult) string {
 	return fmt.Sprint(s.Duplicates)
 }
 
-func rate(v float64) string {
-	switch {
-	case v >= 1e6:
-		return fmt.Sprintf("%.2fM", v/1e6)
-	case v >= 1e3:
-		return fmt.Sprintf("%.1fK", v/1e3)
+// scale writes v in the largest unit it reaches; units go from the
+// largest down, the last being v's own.
+func scale(v float64, units ...unit) string {
+	for _, u := range units[:len(units)-1] {
+		if v >= u.size {
+			return fmt.Sprintf(u.format, v/u.size)
+		}
 	}
-	return fmt.Sprintf("%.0f", v)
+	return fmt.Sprintf(units[len(units)-1].format, v)
+}
+
+type unit struct {
+	size   float64
+	format string
+}
+
+func rate(v float64) string {
+	return scale(v, unit{1e6, "%.2fM"}, unit{1e3, "%.1fK"}, unit{1, "%.0f"})
 }
 
 func mib(b uint64) string { return fmt.Sprintf("%d MiB", b>>20) }
@@ -248,12 +258,5 @@ func us(l *Latency, pick func(*Latency) float64) string {
 	if l == nil {
 		return "-"
 	}
-	v := pick(l)
-	switch {
-	case v >= 1e6:
-		return fmt.Sprintf("%.2fs", v/1e6)
-	case v >= 1e3:
-		return fmt.Sprintf("%.2fms", v/1e3)
-	}
-	return fmt.Sprintf("%.1fµs", v)
+	return scale(pick(l), unit{1e6, "%.2fs"}, unit{1e3, "%.2fms"}, unit{1, "%.1fµs"})
 }
