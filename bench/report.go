@@ -227,15 +227,15 @@ func dupText(s SinkResult) string {
 	return fmt.Sprint(s.Duplicates)
 }
 
-// scale writes v in the largest unit it reaches; units go from the
-// largest down, the last being v's own.
+// scale writes v in the largest of units (ordered from the largest down)
+// that it reaches, or in the smallest.
 func scale(v float64, units ...unit) string {
-	for _, u := range units[:len(units)-1] {
-		if v >= u.size {
+	for i, u := range units {
+		if v >= u.size || i == len(units)-1 {
 			return fmt.Sprintf(u.format, v/u.size)
 		}
 	}
-	return fmt.Sprintf(units[len(units)-1].format, v)
+	return ""
 }
 
 type unit struct {
@@ -258,5 +258,5 @@ func us(l *Latency, pick func(*Latency) float64) string {
 	if l == nil {
 		return "-"
 	}
-	return scale(pick(l), unit{1e6, "%.2fs"}, unit{1e3, "%.2fms"}, unit{1, "%.1fµs"})
+	return scale(pick(l), unit{1e6, "%.2fs"}, unit{1e3, "%.2fms"}, unit{1, "%.1fµs"}, unit{1e-3, "%.0fns"})
 }
