@@ -44,7 +44,7 @@ func bindQueue(t testing.TB, url string, spec queueSpec) *testQueue {
 	t.Helper()
 	conn, ch := adminChannel(t, url)
 	q := &testQueue{name: servicetest.Name(t, "q"), conn: conn}
-	cleanupOn(t, conn, func(ch *amqp.Channel) {
+	cleanupOn(t, url, func(ch *amqp.Channel) {
 		_, _ = ch.QueueDelete(q.name, false, false, false)
 		if spec.exchange != "" {
 			_ = ch.ExchangeDelete(spec.exchange, false, false)
@@ -151,10 +151,17 @@ func adminChannel(t testing.TB, url string) (*amqp.Connection, *amqp.Channel) {
 	return conn, ch
 }
 
-// cleanupOn registers a cleanup that runs on a fresh channel of conn (the
-// test may have made the first one fail).
-func cleanupOn(t testing.TB, conn *amqp.Connection, f func(ch *amqp.Channel)) {
+// cleanupOn registers a cleanup that runs f on a connection of its own, so
+// that it works even if the test's connections were closed (a test may
+// close them, and other packages' fault tests restart the broker).
+func cleanupOn(t testing.TB, url string, f func(ch *amqp.Channel)) {
 	t.Cleanup(func() {
+		conn, err := amqp.Dial(url)
+		if err != nil {
+			t.Logf("cleanup: %v", err)
+			return
+		}
+		defer conn.Close()
 		if ch, err := conn.Channel(); err == nil {
 			f(ch)
 		}
@@ -164,8 +171,7 @@ func cleanupOn(t testing.TB, conn *amqp.Connection, f func(ch *amqp.Channel)) {
 // deleteExchange deletes an exchange a sink declared when t ends.
 func deleteExchange(t testing.TB, url, name string) {
 	t.Helper()
-	conn, _ := adminChannel(t, url)
-	cleanupOn(t, conn, func(ch *amqp.Channel) { _ = ch.ExchangeDelete(name, false, false) })
+	cleanupOn(t, url, func(ch *amqp.Channel) { _ = ch.ExchangeDelete(name, false, false) })
 }
 
 // newSink makes a sink and closes it when t ends.

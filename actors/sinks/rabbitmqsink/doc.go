@@ -75,6 +75,14 @@
 //   - lost with the connection or channel (ErrConnectionLost);
 //   - not published because the broker blocked the connection (ErrBlocked).
 //
+// While it publishes a batch, Write gathers the frames amqp091-go writes
+// (one system call per message otherwise) into large socket writes, flushed
+// before it waits for confirms; between Writes the socket is written
+// straight through, so heartbeats are never held back. Since a Write returns
+// only once its batch is confirmed, the pipeline empties at every batch
+// boundary: larger batches (Options.BatchSize) amortize that wait, and
+// throughput approaches that of a continuous confirm window as they grow.
+//
 // A message can reach the queue even though its confirm never reached the
 // sink (the connection dropped in between, or the wait ended first). Its
 // retry then publishes it again: delivery is at least once, and consumers

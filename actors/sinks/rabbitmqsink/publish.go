@@ -35,6 +35,13 @@ func (b *batchState) reset(batch []*events.Event) {
 	b.published, b.settled, b.retCursor, b.returns = 0, 0, 0, 0
 }
 
+// release forgets the batch's events and confirms, which Write must not
+// retain.
+func (b *batchState) release() {
+	clear(b.confirms)
+	b.reset(nil)
+}
+
 // resize returns s with length n and every element zero.
 func resize[T any](s []T, n int) []T {
 	if cap(s) < n {
@@ -56,14 +63,20 @@ func (s *Sink) publish(ctx context.Context, ss *session, batch []*events.Event) 
 
 	b := &s.batch
 	b.reset(batch)
-	defer b.reset(nil)
+	defer b.release()
 	discardReturns(ss.returns) // left by an earlier Write that gave up
 	blocked := ss.blockedSignal()
 	var stopped error // why the events from b.published on were not published
+	ss.tcp.Load().cork()
 	for i, ev := range batch {
 		if ss.blocked.Load() {
 			stopped = ErrBlocked
 			break
+		}
+		if i-b.settled >= s.cfg.ConfirmWindow {
+			if stopped = ss.send(false); stopped != nil {
+				break
+			}
 		}
 		for i-b.settled >= s.cfg.ConfirmWindow {
 			if stopped = s.await(ctx, ss, blocked, b.settled); stopped != nil {
@@ -77,6 +90,9 @@ func (s *Sink) publish(ctx context.Context, ss *session, batch []*events.Event) 
 		if stopped = s.publishOne(ctx, ss, i, ev); stopped != nil {
 			break
 		}
+	}
+	if err := ss.send(true); err != nil && stopped == nil {
+		stopped = err
 	}
 	if stopped == nil {
 		for ; b.settled < b.published; b.settled++ {

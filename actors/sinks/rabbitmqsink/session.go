@@ -19,7 +19,7 @@ type session struct {
 	node    int
 	conn    *amqp.Connection
 	ch      *amqp.Channel
-	tcp     atomic.Pointer[net.Conn] // the socket under TLS and AMQP, for the watchdog
+	tcp     atomic.Pointer[corkedConn] // the socket under TLS and AMQP
 	returns chan amqp.Return         // nil unless Mandatory
 
 	blocked    atomic.Bool
@@ -60,8 +60,9 @@ func (s *Sink) dial(ctx context.Context, i int) (*session, error) {
 				c.Close()
 				return nil, err
 			}
-			ss.tcp.Store(&c)
-			return c, nil
+			cc := &corkedConn{Conn: c}
+			ss.tcp.Store(cc)
+			return cc, nil
 		},
 	})
 	if err != nil {
@@ -237,10 +238,25 @@ func (ss *session) lostErr() error {
 	return nil
 }
 
+// send writes what the current Write gathered on the corked socket; with
+// stop it uncorks it. A failed write loses messages amqp091-go counts as
+// sent, so it kills the connection, which nacks every pending confirm.
+func (ss *session) send(stop bool) error {
+	ss.inIO.Store(true)
+	err := ss.tcp.Load().flush(stop)
+	ss.inIO.Store(false)
+	if err != nil {
+		err = fmt.Errorf("%w: write: %w", ErrConnectionLost, redactedError{err})
+		ss.lost.CompareAndSwap(nil, &err)
+		ss.kill()
+	}
+	return err
+}
+
 // kill closes the socket, making every pending amqp091-go call fail.
 func (ss *session) kill() {
 	if c := ss.tcp.Load(); c != nil {
-		(*c).Close()
+		c.Close()
 	}
 }
 

@@ -108,7 +108,7 @@ func TestTransient(t *testing.T) {
 func consumeQueue(t *testing.T, url, name string) *testQueue {
 	t.Helper()
 	conn, ch := adminChannel(t, url)
-	cleanupOn(t, conn, func(ch *amqp.Channel) { _, _ = ch.QueueDelete(name, false, false, false) })
+	cleanupOn(t, url, func(ch *amqp.Channel) { _, _ = ch.QueueDelete(name, false, false, false) })
 	d, err := ch.Consume(name, "", true, true, false, false, nil)
 	if err != nil {
 		t.Fatalf("consume the queue the sink declared: %v", err)
