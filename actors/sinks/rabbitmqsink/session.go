@@ -20,7 +20,7 @@ type session struct {
 	conn    *amqp.Connection
 	ch      *amqp.Channel
 	tcp     atomic.Pointer[corkedConn] // the socket under TLS and AMQP
-	returns chan amqp.Return         // nil unless Mandatory
+	returns chan amqp.Return           // nil unless Mandatory
 
 	blocked    atomic.Bool
 	blockedSig atomic.Pointer[chan struct{}] // closed while blocked
