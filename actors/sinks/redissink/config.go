@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
 
 	"github.com/streamll/streamll-go/actors/sinks"
 )
@@ -141,6 +142,7 @@ func dial(rawURL string, cluster bool) (redis.UniversalClient, error) {
 			return nil, invalid(err)
 		}
 		opts.ContextTimeoutEnabled = true
+		opts.MaintNotificationsConfig = noMaintNotifications()
 		if !q.Has("max_retries") {
 			opts.MaxRetries = -1
 		}
@@ -154,11 +156,20 @@ func dial(rawURL string, cluster bool) (redis.UniversalClient, error) {
 		return nil, invalid(err)
 	}
 	opts.ContextTimeoutEnabled = true
+	opts.MaintNotificationsConfig = noMaintNotifications()
 	if !q.Has("max_retries") {
 		opts.MaxRetries = -1
 	}
 	opts.DialerRetries = 1
 	return redis.NewClient(opts), nil
+}
+
+// noMaintNotifications turns off go-redis's maintenance notifications (a
+// Redis Enterprise/Cloud feature). With them on, building a client resolves
+// the host name to classify the endpoint, which can block New for seconds and
+// leaves lookup goroutines behind.
+func noMaintNotifications() *maintnotifications.Config {
+	return &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
 }
 
 // parseDetail explains why url.Parse refused rawURL, unless the URL holds
