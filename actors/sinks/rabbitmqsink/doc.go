@@ -67,7 +67,8 @@
 // each ack, keeping at most ConfirmWindow (default 1000) messages unconfirmed,
 // then waits for the rest, bounded by its context and ConfirmTimeout. It
 // returns nil when all were acked; otherwise a *sinks.BatchError lists exactly
-// the events not delivered, which the host retries, in order, before newer
+// the events not delivered (or, when none was and all may be retried, the
+// cause alone is returned), which the host retries, in order, before newer
 // events:
 //
 //   - nacked by the broker (ErrNacked);
@@ -120,7 +121,9 @@
 // events of the Write in progress fail with ErrConnectionLost, and the next
 // Write dials again and declares the exchange, queue and binding again.
 // Backing off between attempts is the host's retry policy; each Write tries
-// each node at most once.
+// each node at most once. Besides amqp091-go's own, the sink runs one
+// goroutine per connection, which follows connection.blocked and closures
+// and ends with the connection; Close waits for it.
 //
 // URL may hold several comma-separated URLs, the nodes of a cluster (such as
 // RABBITMQ_CLUSTER_URL), and URLs may add more. The first connection goes to
