@@ -83,6 +83,9 @@ func TestParseFlagsRejects(t *testing.T) {
 		{"chart format", []string{"-sweep", "-chart", "x.jpg"}, ".svg or .png"},
 		{"bad sweep list", []string{"-sweep-producers", "1,x"}, "-sweep-producers"},
 		{"prefix with a dot", []string{"-prefix", "a.b"}, "-prefix"},
+		{"no rounds", []string{"-repeat", "0"}, "-repeat"},
+		{"rounds of a sweep", []string{"-sweep", "-repeat", "3"}, "default scenario only"},
+		{"emit sample", []string{"-emit-sample", "0"}, "-emit-sample"},
 		{"stray argument", []string{"redis"}, "unexpected arguments"},
 	}
 	for _, tt := range tests {

@@ -76,3 +76,24 @@ func BenchmarkHistogramRecord(b *testing.B) {
 		h.record(time.Duration(i & 0xffff))
 	}
 }
+
+func TestSummarizeTakesTheMedian(t *testing.T) {
+	tests := []struct {
+		name             string
+		in               []float64
+		median, min, max float64
+	}{
+		{"one round", []float64{0.8}, 0.8, 0, 0},
+		{"odd", []float64{3, 1, 2}, 2, 1, 3},
+		{"even", []float64{4, 1, 2, 3}, 2.5, 1, 4},
+		{"none", nil, 0, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := summarize("x", tt.in)
+			if r.Value != tt.median || r.Min != tt.min || r.Max != tt.max || r.Rounds != len(tt.in) {
+				t.Fatalf("summarize(%v) = %+v", tt.in, r)
+			}
+		})
+	}
+}

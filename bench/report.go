@@ -91,10 +91,14 @@ type SinkResult struct {
 	Malformed uint64 `json:"malformed,omitempty"`
 }
 
-// Ratio compares a bus figure to a reference run's.
+// Ratio compares a bus figure to a reference run's: the median over Rounds
+// rounds (-repeat), and their range when there were several.
 type Ratio struct {
-	Name  string  `json:"name"`
-	Value float64 `json:"value"`
+	Name   string  `json:"name"`
+	Value  float64 `json:"value"`
+	Rounds int     `json:"rounds,omitempty"`
+	Min    float64 `json:"min,omitempty"`
+	Max    float64 `json:"max,omitempty"`
 }
 
 func newReport(cfg config) Report {
@@ -196,7 +200,11 @@ func (r *Report) writeTable(w io.Writer) error {
 		}
 	}
 	for _, ra := range r.Ratios {
-		fmt.Fprintf(w, "%s: %.2f×\n", ra.Name, ra.Value)
+		fmt.Fprintf(w, "%s: %.2f×", ra.Name, ra.Value)
+		if ra.Rounds > 1 {
+			fmt.Fprintf(w, " (median of %d rounds, %.2f× to %.2f×)", ra.Rounds, ra.Min, ra.Max)
+		}
+		fmt.Fprintln(w)
 	}
 	if len(r.Sweep) > 0 {
 		writeSweepTable(w, r.Sweep)

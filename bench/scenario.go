@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/streamll/streamll-go/actors/sinks"
@@ -46,40 +48,72 @@ func run(ctx context.Context, cfg config, stdout io.Writer) (Report, error) {
 }
 
 // runThroughput is the default scenario: the bus into cfg.Sinks, then,
-// with -baseline, each network sink's raw client on the same work.
+// with -baseline, each network sink's raw client on the same work; all of it
+// cfg.Repeat times, interleaved, so that a noisy machine disturbs both sides
+// alike. A ratio is the median of the rounds' ratios.
 func runThroughput(ctx context.Context, cfg config, rep *Report) error {
-	r, err := runBusOnce(ctx, cfg, "bus", cfg.Sinks, busOpts{faulty: -1})
-	if err != nil {
-		return err
-	}
-	rep.Runs = append(rep.Runs, r)
-	if !cfg.Baseline {
-		return nil
-	}
-	done := map[string]bool{}
-	for i, kind := range cfg.Sinks {
-		if done[kind] || (kind != kindRedis && kind != kindRabbitMQ) {
+	ratios := map[string][]float64{}
+	var names []string
+	for round := 1; round <= cfg.Repeat; round++ {
+		tag := ""
+		if cfg.Repeat > 1 {
+			tag = fmt.Sprintf(" #%d", round)
+		}
+		r, err := runBusOnce(ctx, cfg, "bus"+tag, cfg.Sinks, busOpts{faulty: -1})
+		if err != nil {
+			return err
+		}
+		rep.Runs = append(rep.Runs, r)
+		if !cfg.Baseline {
 			continue
 		}
-		done[kind] = true
-		var raw Run
-		if kind == kindRedis {
-			raw, err = runRawRedis(ctx, cfg)
-		} else {
-			raw, err = runRawAMQP(ctx, cfg)
-		}
-		if err != nil {
-			return fmt.Errorf("baseline: %w", err)
-		}
-		rep.Runs = append(rep.Runs, raw)
-		if raw.EventsPerSec > 0 {
-			rep.Ratios = append(rep.Ratios, Ratio{
-				Name:  fmt.Sprintf("bus %s ÷ %s (events/s)", r.Sinks[i].Name, raw.Name),
-				Value: r.Sinks[i].EventsPerSec / raw.EventsPerSec,
-			})
+		for i, kind := range cfg.Sinks {
+			if i != slices.Index(cfg.Sinks, kind) || (kind != kindRedis && kind != kindRabbitMQ) {
+				continue // one baseline per network kind
+			}
+			run := runRawRedis
+			if kind == kindRabbitMQ {
+				run = runRawAMQP
+			}
+			raw, err := run(ctx, cfg)
+			if err != nil {
+				return fmt.Errorf("baseline: %w", err)
+			}
+			raw.Name += tag
+			rep.Runs = append(rep.Runs, raw)
+			name := fmt.Sprintf("bus %s ÷ %s (events/s)", kind, strings.TrimSuffix(raw.Name, tag))
+			if !slices.Contains(names, name) {
+				names = append(names, name)
+			}
+			if raw.EventsPerSec > 0 {
+				ratios[name] = append(ratios[name], r.Sinks[i].EventsPerSec/raw.EventsPerSec)
+			}
 		}
 	}
+	for _, name := range names {
+		rep.Ratios = append(rep.Ratios, summarize(name, ratios[name]))
+	}
 	return nil
+}
+
+// summarize returns the median of vs, with their range when there are
+// several.
+func summarize(name string, vs []float64) Ratio {
+	vs = slices.Clone(vs)
+	slices.Sort(vs)
+	r := Ratio{Name: name, Rounds: len(vs)}
+	if len(vs) == 0 {
+		return r
+	}
+	mid := len(vs) / 2
+	r.Value = vs[mid]
+	if len(vs)%2 == 0 {
+		r.Value = (vs[mid-1] + vs[mid]) / 2
+	}
+	if len(vs) > 1 {
+		r.Min, r.Max = vs[0], vs[len(vs)-1]
+	}
+	return r
 }
 
 // busOpts adapt a bus run to a fault scenario. The zero value is a plain run.

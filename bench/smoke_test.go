@@ -39,10 +39,10 @@ func TestSmoke(t *testing.T) {
 func TestBaselineSmoke(t *testing.T) {
 	servicetest.RedisURL(t)
 	servicetest.RabbitMQURL(t)
-	rep, out := runScenario(t, mustConfig(t, os.Getenv, "-sink", "redis,rabbitmq", "-events", "3000", "-baseline"))
+	rep, out := runScenario(t, mustConfig(t, os.Getenv, "-sink", "redis,rabbitmq", "-events", "3000", "-baseline", "-repeat", "2"))
 	checkCounts(t, rep)
-	if len(rep.Runs) != 3 || len(rep.Ratios) != 2 {
-		t.Fatalf("runs %d, ratios %d, want 3 and 2:\n%s", len(rep.Runs), len(rep.Ratios), out)
+	if len(rep.Runs) != 6 || len(rep.Ratios) != 2 || rep.Ratios[0].Rounds != 2 || rep.Ratios[1].Value <= 0 {
+		t.Fatalf("runs %d, ratios %+v; want 6 runs and 2 ratios over 2 rounds:\n%s", len(rep.Runs), rep.Ratios, out)
 	}
 }
 
