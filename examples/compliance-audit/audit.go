@@ -88,7 +88,7 @@ func runAudit(ctx context.Context, cfg auditConfig, out io.Writer, ready func())
 			return stored, nil
 		case d, ok := <-deliveries:
 			if !ok {
-				return stored, fmt.Errorf("the broker closed the channel: %v", <-closed)
+				return stored, consumerGone(closed)
 			}
 			batch = append(batch, d)
 		}
@@ -156,6 +156,21 @@ func store(w *bufio.Writer, f *os.File, batch []amqp.Delivery, out io.Writer) (i
 		fmt.Fprintln(out, notes[i])
 	}
 	return len(keep), nil
+}
+
+// consumerGone explains why the deliveries stopped: the channel closed (with
+// the broker's reason), or the broker cancelled the consumer, as it does when
+// the queue is deleted.
+func consumerGone(closed <-chan *amqp.Error) error {
+	select {
+	case reason := <-closed:
+		if reason != nil {
+			return fmt.Errorf("the broker closed the channel: %w", reason)
+		}
+		return errors.New("the channel closed")
+	default:
+		return errors.New("the broker cancelled the consumer (was the queue deleted?)")
+	}
 }
 
 // declareAuditQueue declares the exchange exactly as the producer's sink does

@@ -77,10 +77,11 @@ func command(ctx context.Context, args []string, getenv func(string) string, std
 		fs.IntVar(&cfg.MaxEvents, "max-events", 0, "stop after storing this many events (0: run until Ctrl-C)")
 		run = func() error {
 			cfg.Exchange, cfg.Queue = *exchange, *queue
-			_, err := runAudit(ctx, cfg, stdout, func() {
+			n, err := runAudit(ctx, cfg, stdout, func() {
 				fmt.Fprintf(stdout, "audit: storing %s (bound %s on %s) in %s (Ctrl-C to stop)\n",
 					cfg.Queue, bindingKey, cfg.Exchange, cfg.File)
 			})
+			fmt.Fprintf(stdout, "audit: stored %d events\n", n)
 			return err
 		}
 	default:

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -139,6 +140,47 @@ func TestAuditAfterProducer(t *testing.T) {
 	}
 	checkTrail(t, file, rep, 5)
 	checkQueueEmpty(t, url, queue)
+}
+
+// TestAuditQueueDeleted: when the queue goes away under the consumer, the
+// broker cancels it, and the audit consumer stops with an error saying so.
+func TestAuditQueueDeleted(t *testing.T) {
+	url, exchange, queue := topology(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	ready := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		_, err := runAudit(ctx, auditConfig{RabbitMQURL: url, Exchange: exchange, Queue: queue,
+			File: filepath.Join(t.TempDir(), "trail.jsonl")}, io.Discard, func() { close(ready) })
+		done <- err
+	}()
+	select {
+	case <-ready:
+	case err := <-done:
+		t.Fatalf("audit stopped before consuming: %v", err)
+	}
+
+	conn, err := amqp.Dial(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	ch, err := conn.Channel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ch.QueueDelete(queue, false, false, false); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "cancelled the consumer") {
+			t.Errorf("err = %v, want the consumer cancelled", err)
+		}
+	case <-ctx.Done():
+		t.Fatal("the audit consumer did not stop when its queue was deleted")
+	}
 }
 
 // checkTrail reads the audit file and checks that it holds every delivered
