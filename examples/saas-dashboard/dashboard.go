@@ -86,7 +86,7 @@ func runDashboard(ctx context.Context, cfg dashboardConfig, out io.Writer, ready
 				last = msg.ID
 				read++
 				dirty = true
-				if err := count1(seen, msg, out); err != nil {
+				if err := countEntry(seen, msg, out); err != nil {
 					fmt.Fprintf(out, "skipped entry %s: %v\n", msg.ID, err)
 				}
 			}
@@ -102,9 +102,9 @@ func runDashboard(ctx context.Context, cfg dashboardConfig, out io.Writer, ready
 	return seen, seen.writeTable(out)
 }
 
-// count1 decodes one stream entry, fields["event"] as the seed's consumer
+// countEntry decodes one stream entry, fields["event"] as the seed's consumer
 // reads it, and adds it to the customer's usage.
-func count1(seen usageByCustomer, msg redis.XMessage, out io.Writer) error {
+func countEntry(seen usageByCustomer, msg redis.XMessage, out io.Writer) error {
 	raw, ok := msg.Values["event"].(string)
 	if !ok {
 		return errors.New(`no "event" field`)
