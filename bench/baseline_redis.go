@@ -13,8 +13,9 @@ import (
 	"github.com/streamll/streamll-go/events"
 )
 
-// runRawRedis is the Redis ceiling: cfg.Producers goroutines, each with its
-// own connection, sending pipelines of batch-size XADDs with go-redis.
+// runRawRedis is the Redis ceiling: cfg.RawConns goroutines (default
+// cfg.Producers), each with its own connection, sending pipelines of
+// batch-size XADDs with go-redis.
 func runRawRedis(ctx context.Context, cfg config) (Run, error) {
 	t := &target{kind: kindRedis, name: fmt.Sprintf("%s_%s_raw", cfg.Prefix, runSuffix())}
 	defer func() {
@@ -30,7 +31,12 @@ func runRawRedis(ctx context.Context, cfg config) (Run, error) {
 		defer r.close()
 		t.consumer = newConsumer(r, cfg.Consumer == consumeLive)
 	}
-	client, err := newRedisClient(cfg.RedisURL, cfg.Producers)
+	conns := cfg.Producers
+	if cfg.RawConns > 0 {
+		conns = cfg.RawConns
+	}
+	name := fmt.Sprintf("raw go-redis ×%d", conns)
+	client, err := newRedisClient(cfg.RedisURL, conns)
 	if err != nil {
 		return Run{}, err
 	}
@@ -49,9 +55,9 @@ func runRawRedis(ctx context.Context, cfg config) (Run, error) {
 	u := startUsage()
 	start := time.Now()
 	q := newQuota(cfg, start)
-	pr := startProgress(cfg.progressOut, cfg.tty, "raw go-redis", cfg.Tick, c.snapshot)
+	pr := startProgress(cfg.progressOut, cfg.tty, name, cfg.Tick, c.snapshot)
 	var wg sync.WaitGroup
-	for range cfg.Producers {
+	for range conns {
 		wg.Go(func() {
 			if err := redisPipelines(ctx, client, t.name, w, q, cfg.batchSize(), &c); err != nil {
 				errOnce.Do(func() { firstErr = err })
@@ -61,7 +67,7 @@ func runRawRedis(ctx context.Context, cfg config) (Run, error) {
 	wg.Wait()
 	elapsed := time.Since(start)
 	pr.end()
-	r, err := finishRaw(ctx, cfg, "raw go-redis", cfg.Producers, t, &c, elapsed, u)
+	r, err := finishRaw(ctx, cfg, name, conns, t, &c, elapsed, u)
 	return r, errors.Join(firstErr, err)
 }
 

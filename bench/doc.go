@@ -19,8 +19,11 @@
 // application would, and a live consumer measures end-to-end latency.
 //
 // -baseline adds, in the same process, the raw client doing the same work
-// with no bus (go-redis pipelined XADD; amqp091-go with the same confirm
-// window) and prints the bus's figure as a ratio to it. -sweep varies
+// with no bus (go-redis pipelined XADD with the same batch size, from
+// -raw-conns connections; amqp091-go on one channel with the same confirm
+// window) and prints the bus's figure as a ratio to it; -repeat interleaves
+// rounds and takes the median ratio, since one pair says little on a noisy
+// machine. -sweep varies
 // producers and sinks and draws a chart (-chart). -outage cuts or freezes the
 // first network sink's connection through a local TCP proxy for a while
 // mid-run and reports loss, drops, duplicates and recovery; -blackhole

@@ -57,6 +57,7 @@ type config struct {
 	Consumer    string        // live, after or off
 	Baseline    bool          // also run the raw clients
 	Repeat      int           // rounds of the default scenario
+	RawConns    int           // goroutines and connections of the raw go-redis baseline
 	Sweep       bool          // producers × sinks scaling sweep
 	SweepProd   []int
 	SweepSinks  []int
@@ -119,6 +120,7 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (confi
 	fs.IntVar(&cfg.Confirm, "confirm-window", rabbitmqsink.DefaultConfirmWindow, "RabbitMQ publisher-confirm window, for the sink and the raw baseline")
 	fs.StringVar(&cfg.Consumer, "consumer", "", "live (read while producing, measures end-to-end latency), after (read when done) or off (default: live with -rate, else after)")
 	fs.BoolVar(&cfg.Baseline, "baseline", false, "also run the raw clients (go-redis pipelined XADD, amqp091-go with confirms) on the same work, and print ratios")
+	fs.IntVar(&cfg.RawConns, "raw-conns", 0, "goroutines, each with its connection, of the raw go-redis baseline (default: -producers; the sink uses one)")
 	fs.IntVar(&cfg.Repeat, "repeat", 1, "rounds of the run (and its baselines), interleaved; ratios are the median of the rounds'")
 	fs.BoolVar(&cfg.Sweep, "sweep", false, "scaling sweep: throughput and Emit p99 for each -sweep-producers × -sweep-sinks")
 	sweepProd := fs.String("sweep-producers", "1,2,4,8,16,32,64", "producer counts of the sweep")
@@ -235,6 +237,7 @@ func (cfg config) validate() error {
 	check(cfg.Buffer < 0, "-buffer must not be negative, got %d", cfg.Buffer)
 	check(cfg.Rate < 0, "-rate must not be negative, got %v", cfg.Rate)
 	check(cfg.Window < 0, "-window must not be negative, got %d", cfg.Window)
+	check(cfg.RawConns < 0, "-raw-conns must not be negative, got %d", cfg.RawConns)
 	check(cfg.Repeat < 1, "-repeat must be at least 1, got %d", cfg.Repeat)
 	check(cfg.Repeat > 1 && (cfg.Sweep || cfg.Outage > 0 || cfg.Blackhole), "-repeat applies to the default scenario only")
 	check(cfg.EmitSample < 1, "-emit-sample must be at least 1, got %d", cfg.EmitSample)
