@@ -273,8 +273,8 @@ func (c Config) bindingKey(key *routingKey) (string, error) {
 	case "fanout", "headers":
 		return "", nil
 	case "direct":
-		if !key.templated() {
-			return key.fixed, nil
+		if fixed, ok := key.fixed(); ok {
+			return fixed, nil
 		}
 	}
 	return "", fmt.Errorf("set Queue.BindingKey: no default binds a %s exchange to routing key %q", c.ExchangeKind, c.RoutingKey)

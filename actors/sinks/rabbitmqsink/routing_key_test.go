@@ -82,21 +82,6 @@ func TestRoutingKeyParseErrors(t *testing.T) {
 	}
 }
 
-// TestRoutingKeyCacheBounded: templates over ids name a key per event; the
-// cache starts over instead of growing.
-func TestRoutingKeyCacheBounded(t *testing.T) {
-	k, err := parseRoutingKey("x.{execution_id}")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range maxCachedKeys + 10 {
-		k.render(&events.Event{ExecutionID: events.NewID()})
-	}
-	if len(k.cache) > maxCachedKeys {
-		t.Errorf("cache holds %d keys, want at most %d", len(k.cache), maxCachedKeys)
-	}
-}
-
 func TestRoutingKeyRenderAllocs(t *testing.T) {
 	k, err := parseRoutingKey("ai.{module_name}.{event_type}")
 	if err != nil {
@@ -148,14 +133,5 @@ func FuzzRoutingKey(f *testing.F) {
 
 // literalDots counts the word separators the template itself writes.
 func literalDots(k *routingKey) int {
-	if !k.templated() {
-		return strings.Count(k.fixed, ".")
-	}
-	n := 0
-	for _, seg := range k.segments {
-		if seg.field == fieldLiteral {
-			n += strings.Count(seg.text, ".")
-		}
-	}
-	return n
+	return strings.Count(k.tmpl.Literal(), ".")
 }

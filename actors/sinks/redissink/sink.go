@@ -12,6 +12,7 @@ import (
 
 	"github.com/streamll/streamll-go/actors/sinks"
 	"github.com/streamll/streamll-go/events"
+	"github.com/streamll/streamll-go/internal/keytemplate"
 )
 
 // Sink writes batches of events to Redis Streams, one XADD per event, all of a
@@ -23,7 +24,7 @@ type Sink struct {
 	client  redis.UniversalClient
 	owned   bool // the sink created client and closes it
 	pipe    redis.Pipeliner
-	key     *streamKey
+	key     *keytemplate.Template
 	timeout time.Duration
 	closed  atomic.Bool
 
@@ -77,7 +78,8 @@ func New(cfg Config) (*Sink, error) {
 		s.client, s.owned = c, true
 	}
 	s.pipe = s.client.Pipeline()
-	s.prefix = []any{"xadd", key.fixed}
+	fixed, _ := key.Fixed() // "" when templated: queue sets each key
+	s.prefix = []any{"xadd", fixed}
 	if cfg.MaxLen > 0 {
 		s.prefix = append(s.prefix, "maxlen", "~", strconv.FormatInt(cfg.MaxLen, 10))
 	}
@@ -161,8 +163,8 @@ func (s *Sink) queue(ctx context.Context, batch []*events.Event) {
 		s.payloads[i] = s.buf[start:s.ends[i]:s.ends[i]]
 		start = s.ends[i]
 		args := s.args[i*per : (i+1)*per : (i+1)*per]
-		if s.key.templated() {
-			s.keys[i] = s.key.key(ev)
+		if _, fixed := s.key.Fixed(); !fixed {
+			s.keys[i] = s.key.Render(ev, nil)
 			args[keyArg] = &s.keys[i]
 		}
 		args[per-1] = &s.payloads[i]
@@ -207,7 +209,7 @@ func (s *Sink) outcome(batch []*events.Event, execErr error) error {
 	}
 	if delivered == 0 && !replied {
 		// The round trip failed as a whole: nothing is known appended.
-		return s.wrap(fmt.Sprintf("%s (%d events)", s.key.raw, len(batch)), failed[0].Err)
+		return s.wrap(fmt.Sprintf("%s (%d events)", s.key.String(), len(batch)), failed[0].Err)
 	}
 	for i := range failed {
 		f := &failed[i]
@@ -217,10 +219,10 @@ func (s *Sink) outcome(batch []*events.Event, execErr error) error {
 }
 
 func (s *Sink) keyOf(i int) string {
-	if s.key.templated() {
-		return s.keys[i]
+	if key, fixed := s.key.Fixed(); fixed {
+		return key
 	}
-	return s.key.fixed
+	return s.keys[i]
 }
 
 // wrap names the stream in err and marks it permanent when retrying cannot
