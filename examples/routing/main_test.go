@@ -221,7 +221,7 @@ func TestCommandErrors(t *testing.T) {
 			getenv := func(k string) string {
 				switch k {
 				case "REDIS_URL":
-					return "redis://:s3cret@127.0.0.1:1"
+					return "redis://:s3cret@127.0.0.1:1?max_retries=-1"
 				case "RABBITMQ_URL":
 					return "amqp://guest:s3cret@127.0.0.1:1/"
 				}
