@@ -161,16 +161,7 @@ func TestAuditQueueDeleted(t *testing.T) {
 		t.Fatalf("audit stopped before consuming: %v", err)
 	}
 
-	conn, err := amqp.Dial(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	ch, err := conn.Channel()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ch.QueueDelete(queue, false, false, false); err != nil {
+	if _, err := channel(t, url).QueueDelete(queue, false, false, false); err != nil {
 		t.Fatal(err)
 	}
 	select {
@@ -245,18 +236,25 @@ func checkTrail(t *testing.T, file string, rep producerReport, applications int)
 	}
 }
 
-func checkQueueEmpty(t *testing.T, url, queue string) {
+// channel opens a channel to the broker, closed with its connection after the
+// test.
+func channel(t *testing.T, url string) *amqp.Channel {
 	t.Helper()
 	conn, err := amqp.Dial(url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	t.Cleanup(func() { conn.Close() })
 	ch, err := conn.Channel()
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := ch.QueueDeclarePassive(queue, true, false, false, false, nil)
+	return ch
+}
+
+func checkQueueEmpty(t *testing.T, url, queue string) {
+	t.Helper()
+	q, err := channel(t, url).QueueDeclarePassive(queue, true, false, false, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
