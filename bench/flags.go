@@ -262,8 +262,8 @@ func (cfg config) validate() error {
 	check(faults > 1, "-outage, -blackhole, -sweep and -baseline are separate scenarios: pick one")
 	check((cfg.Outage > 0 || cfg.Blackhole) && !cfg.hasNetworkSink(), "-outage and -blackhole need a redis or rabbitmq sink")
 	check(cfg.Outage > 0 && cfg.Events > 0, "-outage runs for -duration; drop -events")
-	check(cfg.Outage > 0 && cfg.OutageAt+cfg.Outage >= cfg.Duration && cfg.OutageAt > 0,
-		"-outage-at + -outage must end before -duration")
+	check(cfg.Outage > 0 && cfg.outageStart()+cfg.Outage >= cfg.Duration,
+		"-outage-at (default a quarter of -duration) + -outage must end before -duration")
 	check(cfg.Chart != "" && !cfg.Sweep, "-chart draws the sweep: add -sweep")
 	check(cfg.Chart != "" && !strings.HasSuffix(cfg.Chart, ".svg") && !strings.HasSuffix(cfg.Chart, ".png"),
 		"-chart must end in .svg or .png, got %q", cfg.Chart)
@@ -277,6 +277,14 @@ func (cfg config) validate() error {
 
 func (cfg config) hasNetworkSink() bool {
 	return slices.Contains(cfg.Sinks, kindRedis) || slices.Contains(cfg.Sinks, kindRabbitMQ)
+}
+
+// outageStart is when the outage begins: -outage-at, or a quarter into the run.
+func (cfg config) outageStart() time.Duration {
+	if cfg.OutageAt > 0 {
+		return cfg.OutageAt
+	}
+	return cfg.Duration / 4
 }
 
 // window returns the closed-loop in-flight bound per sink.

@@ -79,6 +79,7 @@ func TestParseFlagsRejects(t *testing.T) {
 		{"outage needs a network sink", []string{"-outage", "1s"}, "need a redis or rabbitmq sink"},
 		{"scenarios exclude each other", []string{"-sink", "redis", "-sweep", "-blackhole"}, "pick one"},
 		{"outage past the end", []string{"-sink", "redis", "-duration", "2s", "-outage", "2s", "-outage-at", "1s"}, "must end before"},
+		{"outage past the end by default", []string{"-sink", "redis", "-duration", "4s", "-outage", "3s"}, "must end before"},
 		{"chart without sweep", []string{"-chart", "x.svg"}, "add -sweep"},
 		{"chart format", []string{"-sweep", "-chart", "x.jpg"}, ".svg or .png"},
 		{"bad sweep list", []string{"-sweep-producers", "1,x"}, "-sweep-producers"},

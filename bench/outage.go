@@ -56,10 +56,7 @@ func firstNetworkSink(kinds []string) int {
 // connection is cut or frozen for cfg.Outage, and measures what that cost.
 func runOutage(ctx context.Context, cfg config, rep *Report) error {
 	faulty := firstNetworkSink(cfg.Sinks)
-	at := cfg.OutageAt
-	if at == 0 {
-		at = cfg.Duration / 4
-	}
+	at := cfg.outageStart()
 	res := &OutageResult{Mode: cfg.OutageMode, StartSec: at.Seconds(), ResumedSec: -1, RecoveredSec: -1}
 	watch := func(ctx context.Context, br *busRun) { watchOutage(ctx, cfg, br, br.targets[faulty], faulty, at, res) }
 	r, err := runBusOnce(ctx, cfg, "bus", cfg.Sinks, busOpts{faulty: faulty, during: watch})
