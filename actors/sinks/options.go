@@ -93,6 +93,24 @@ func (o Options) WithDefaults() Options {
 	return o
 }
 
+// DefaultBatch returns o with BatchSize set to n, or to the buffer's size if
+// that is smaller, when BatchSize is unset. Drivers whose backends are
+// fastest with large batches (a Redis pipeline, a confirm window) use it for
+// their own default.
+func (o Options) DefaultBatch(n int) Options {
+	if o.BatchSize != 0 || n <= 0 {
+		return o
+	}
+	buffer := o.BufferSize
+	if buffer == 0 {
+		buffer = DefaultBufferSize
+	}
+	if buffer > 0 {
+		o.BatchSize = min(n, buffer)
+	}
+	return o
+}
+
 // Validate reports every configuration error in o, each wrapping
 // ErrInvalidConfig, or nil.
 func (o Options) Validate() error {
