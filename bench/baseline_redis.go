@@ -59,7 +59,7 @@ func runRawRedis(ctx context.Context, cfg config) (Run, error) {
 	var wg sync.WaitGroup
 	for range conns {
 		wg.Go(func() {
-			if err := redisPipelines(ctx, client, t.name, w, q, cfg.batchSize(), &c); err != nil {
+			if err := redisPipelines(ctx, client, t.name, w, q, cfg.rawBatchSize(), &c); err != nil {
 				errOnce.Do(func() { firstErr = err })
 			}
 		})

@@ -58,6 +58,7 @@ type config struct {
 	Baseline    bool          // also run the raw clients
 	Repeat      int           // rounds of the default scenario
 	RawConns    int           // goroutines and connections of the raw go-redis baseline
+	RawBatch    int           // XADDs per pipeline of the raw go-redis baseline
 	Sweep       bool          // producers × sinks scaling sweep
 	SweepProd   []int
 	SweepSinks  []int
@@ -112,7 +113,8 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (confi
 	fs.IntVar(&cfg.Events, "events", 0, "events to emit in all (default: run for -duration)")
 	fs.DurationVar(&cfg.Duration, "duration", 3*time.Second, "how long producers emit, when -events is not given")
 	fs.IntVar(&cfg.Payload, "payload", 400, "size of one encoded event in bytes (the data field is padded to reach it)")
-	fs.IntVar(&cfg.Batch, "batch", 0, "sinks' batch size (default: the host's, 256)")
+	fs.IntVar(&cfg.Batch, "batch", 0, "sinks' batch size (default: each driver's: Redis 1000, RabbitMQ the confirm window, others 256)")
+	fs.IntVar(&cfg.RawBatch, "raw-batch", 0, "XADDs per pipeline of the raw go-redis baseline (default: -batch, else 500)")
 	fs.IntVar(&cfg.Buffer, "buffer", 0, "sinks' buffer size in events (default: the host's, 10000)")
 	fs.Float64Var(&cfg.Rate, "rate", 0, "target events per second in all, open loop (default: as fast as the sinks absorb)")
 	fs.IntVar(&cfg.Window, "window", 0, "as fast as possible: events in flight per sink before producers wait (default: half the buffer)")
@@ -238,6 +240,7 @@ func (cfg config) validate() error {
 	check(cfg.Rate < 0, "-rate must not be negative, got %v", cfg.Rate)
 	check(cfg.Window < 0, "-window must not be negative, got %d", cfg.Window)
 	check(cfg.RawConns < 0, "-raw-conns must not be negative, got %d", cfg.RawConns)
+	check(cfg.RawBatch < 0, "-raw-batch must not be negative, got %d", cfg.RawBatch)
 	check(cfg.Repeat < 1, "-repeat must be at least 1, got %d", cfg.Repeat)
 	check(cfg.Repeat > 1 && (cfg.Sweep || cfg.Outage > 0 || cfg.Blackhole), "-repeat applies to the default scenario only")
 	check(cfg.EmitSample < 1, "-emit-sample must be at least 1, got %d", cfg.EmitSample)
@@ -302,9 +305,17 @@ func (cfg config) bufferSize() int {
 	return sinks.DefaultBufferSize
 }
 
-func (cfg config) batchSize() int {
-	if cfg.Batch > 0 {
+// batchSize is the batch the sinks are given, or 0 for each driver's default.
+func (cfg config) batchSize() int { return cfg.Batch }
+
+// rawBatchSize is the raw go-redis baseline's pipeline length: -raw-batch,
+// else -batch, else 500 (the ceiling the project measures against).
+func (cfg config) rawBatchSize() int {
+	switch {
+	case cfg.RawBatch > 0:
+		return cfg.RawBatch
+	case cfg.Batch > 0:
 		return cfg.Batch
 	}
-	return sinks.DefaultBatchSize
+	return 500
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/streamll/streamll-go/actors/sinks"
+	"github.com/streamll/streamll-go/actors/sinks/redissink"
 )
 
 // OutageResult is what -outage found about the sink whose connection was
@@ -103,7 +105,7 @@ func watchOutage(ctx context.Context, cfg config, br *busRun, t *target, idx int
 	h := health()
 	deliveredAt := h.Delivered
 	res.BacklogAtRestore = inFlight(br, h)
-	batch := uint64(cfg.batchSize())
+	batch := uint64(cmp.Or(cfg.batchSize(), redissink.DefaultBatchSize))
 	for {
 		h = health()
 		res.FailedAttempts = h.FailedAttempts - before

@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -176,7 +177,11 @@ func (r *Report) writeTable(w io.Writer) error {
 	m := r.Machine
 	fmt.Fprintf(w, "%s %s/%s, %d CPUs (GOMAXPROCS %d), %s, %d MiB\n", m.GoVersion, m.OS, m.Arch, m.CPUs, m.GOMAXPROCS, m.CPUModel, m.MemoryMiB)
 	s := r.Settings
-	fmt.Fprintf(w, "workload: %s; %d producers; %s; ~%d-byte events; batch %d, buffer %d", strings.Join(s.Sinks, ","), s.Producers, amount(s), s.PayloadBytes, s.BatchSize, s.BufferSize)
+	batch := "each driver's default"
+	if s.BatchSize > 0 {
+		batch = strconv.Itoa(s.BatchSize)
+	}
+	fmt.Fprintf(w, "workload: %s; %d producers; %s; ~%d-byte events; batch %s, buffer %d", strings.Join(s.Sinks, ","), s.Producers, amount(s), s.PayloadBytes, batch, s.BufferSize)
 	if s.ConfirmWindow > 0 {
 		fmt.Fprintf(w, ", confirm window %d", s.ConfirmWindow)
 	}
