@@ -22,14 +22,14 @@ func TestQuickstart(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
-		`^\[\d\d:\d\d:\d\d\.\d{3}\] ▶ forward \(\w{6}\) ChatBot\.forward$`,
-		`^\[[\d:.]+\] ▶ retrieval \(\w{6}\) ChatBot\.forward \{"question":"What does streamll-go do\?"\}$`,
-		`^\[[\d:.]+\] ◆ docs_found retrieval \(\w{6}\) \{"count":1\}$`,
-		`^\[[\d:.]+\] ■ retrieval \(\w{6}\) [\d.]+(ms|s)$`,
-		`^\[[\d:.]+\] ▶ llm_call \(\w{6}\) ChatBot\.forward \{"documents":1,"gen_ai\.request\.model":"simulated-llm"\}$`,
-		`^\[[\d:.]+\] • llm_call \(\w{6}\) 'streamll-go streams every LLM call, token and error to the systems you run\.'$`,
-		`^\[[\d:.]+\] ■ llm_call \(\w{6}\) [\d.]+(ms|s) \{"gen_ai\.response\.model":"simulated-llm","gen_ai\.usage\.input_tokens":15,"gen_ai\.usage\.output_tokens":13\}$`,
-		`^\[[\d:.]+\] ■ forward \(\w{6}\) [\d.]+(ms|s)$`,
+		`^\[\d\d:\d\d:\d\d\.\d{3}\] ▶ forward \([\w-]{6}\) ChatBot\.forward$`,
+		`^\[[\d:.]+\] ▶ retrieval \([\w-]{6}\) ChatBot\.forward \{"question":"What does streamll-go do\?"\}$`,
+		`^\[[\d:.]+\] ◆ docs_found retrieval \([\w-]{6}\) \{"count":1\}$`,
+		`^\[[\d:.]+\] ■ retrieval \([\w-]{6}\) [\d.]+(ms|s)$`,
+		`^\[[\d:.]+\] ▶ llm_call \([\w-]{6}\) ChatBot\.forward \{"documents":1,"gen_ai\.request\.model":"simulated-llm"\}$`,
+		`^\[[\d:.]+\] • llm_call \([\w-]{6}\) 'streamll-go streams every LLM call, token and error to the systems you run\.'$`,
+		`^\[[\d:.]+\] ■ llm_call \([\w-]{6}\) [\d.]+(ms|s) \{"gen_ai\.response\.model":"simulated-llm","gen_ai\.usage\.input_tokens":15,"gen_ai\.usage\.output_tokens":13\}$`,
+		`^\[[\d:.]+\] ■ forward \([\w-]{6}\) [\d.]+(ms|s)$`,
 	}
 	lines := bytes.Split(bytes.TrimSuffix(out.Bytes(), []byte("\n")), []byte("\n"))
 	if len(lines) != len(want) {
