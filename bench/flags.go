@@ -132,7 +132,7 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (confi
 	fs.DurationVar(&cfg.OutageAt, "outage-at", 0, "when the outage starts (default: a quarter into -duration)")
 	fs.StringVar(&cfg.OutageMode, "outage-mode", outageCut, "cut (connections reset) or freeze (connections hang)")
 	fs.BoolVar(&cfg.Blackhole, "blackhole", false, "run twice, the first network sink healthy then blackholed (a frozen proxy), and compare Emit latency")
-	fs.DurationVar(&cfg.BreakerWait, "breaker-recovery", 0, "sinks' circuit-breaker recovery timeout (default: the host's, 30s)")
+	fs.DurationVar(&cfg.BreakerWait, "breaker-recovery", 0, "sinks' circuit-breaker recovery timeout (default: the host's, 5s)")
 	fs.BoolVar(&cfg.JSON, "json", false, "print the report as JSON instead of a table")
 	fs.StringVar(&cfg.Prefix, "prefix", "streamll_bench", "prefix of the stream keys, exchanges and queues (each run adds a random suffix and deletes them)")
 	fs.DurationVar(&cfg.Tick, "progress", time.Second, "progress interval")

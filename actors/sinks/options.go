@@ -61,7 +61,7 @@ type Options struct {
 	// Retry schedules retries of a failed batch. Default: see supervisor.Retry.
 	Retry supervisor.Retry
 	// Breaker isolates a backend that keeps failing. Default: enabled, opens
-	// after 5 consecutive failures, probes after 30s.
+	// after 5 consecutive failures, probes every 5s.
 	Breaker supervisor.BreakerPolicy
 	// Supervision says what happens when the driver panics. Default: restart
 	// with backoff, at most 10 times a minute, then stop the sink.

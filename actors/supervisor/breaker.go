@@ -30,9 +30,11 @@ func (c Circuit) String() string {
 	return fmt.Sprintf("Circuit(%d)", int32(c))
 }
 
-// BreakerPolicy configures a circuit breaker. The zero value is enabled with
-// the Python streamll's defaults: open after 5 consecutive failures, probe
-// again after 30s.
+// BreakerPolicy configures a circuit breaker. The zero value is enabled: open
+// after 5 consecutive failures, probe again every 5s. The Python streamll
+// probed after 30s; a probe is one batch, nearly free for a dead server, while
+// each second the circuit stays open after the server is back is a second of
+// events waiting in, and overflowing, the buffer.
 type BreakerPolicy struct {
 	// Disabled turns the breaker off: failed batches are retried on the retry
 	// schedule alone.
@@ -41,7 +43,7 @@ type BreakerPolicy struct {
 	// timeouts alike) open the circuit. Default 5.
 	FailureThreshold int
 	// RecoveryTimeout is how long the circuit stays open before one probe batch
-	// is let through. Default 30s.
+	// is let through. Default 5s.
 	RecoveryTimeout time.Duration
 }
 
@@ -50,7 +52,7 @@ func (p BreakerPolicy) withDefaults() BreakerPolicy {
 		p.FailureThreshold = 5
 	}
 	if p.RecoveryTimeout == 0 {
-		p.RecoveryTimeout = 30 * time.Second
+		p.RecoveryTimeout = 5 * time.Second
 	}
 	return p
 }

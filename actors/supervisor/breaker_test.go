@@ -117,8 +117,8 @@ func TestBreakerDefaults(t *testing.T) {
 		t.Fatal("opened before the default threshold of 5")
 	}
 	b.Failure(t0)
-	if s, _ := b.State(); s != supervisor.Open || b.ProbeAt() != t0.Add(30*time.Second) {
-		t.Fatalf("state %v, probe at %v; want open with a 30s recovery timeout", s, b.ProbeAt().Sub(t0))
+	if s, _ := b.State(); s != supervisor.Open || b.ProbeAt() != t0.Add(5*time.Second) {
+		t.Fatalf("state %v, probe at %v; want open with a 5s recovery timeout", s, b.ProbeAt().Sub(t0))
 	}
 }
 

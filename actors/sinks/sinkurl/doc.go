@@ -52,7 +52,7 @@
 //	max_elapsed        Options.Retry.MaxElapsed           default: no limit
 //	breaker            !Options.Breaker.Disabled          default true; breaker=off disables it
 //	failure_threshold  Options.Breaker.FailureThreshold   default 5
-//	recovery_timeout   Options.Breaker.RecoveryTimeout    default 30s
+//	recovery_timeout   Options.Breaker.RecoveryTimeout    default 5s
 //
 // Retry intervals and the supervision policy keep their defaults; set them in
 // code (redissink.Config and the others embed sinks.Options) when needed.
