@@ -176,6 +176,7 @@ type CloseError struct {
 	Err error
 }
 
+// Error lists, per sink, what was left undelivered.
 func (e *CloseError) Error() string {
 	names := make([]string, 0, len(e.Undelivered))
 	for n := range e.Undelivered {

@@ -220,6 +220,7 @@ type PanicError struct {
 	Value any
 }
 
+// Error describes the panic.
 func (p *PanicError) Error() string { return fmt.Sprintf("panic: %v", p.Value) }
 
 func (e *Execution) emit(t events.Type, data map[string]any, at time.Time) {

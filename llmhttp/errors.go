@@ -23,6 +23,7 @@ type APIError struct {
 	Message string
 }
 
+// Error gives the status and the provider's error type and message.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	b.WriteString("llmhttp: HTTP ")
@@ -66,6 +67,7 @@ type IncompleteError struct {
 	Closed bool
 }
 
+// Error says why the stream ended early.
 func (e *IncompleteError) Error() string {
 	switch {
 	case e.Err != nil:

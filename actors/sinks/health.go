@@ -25,6 +25,7 @@ const (
 	Closed
 )
 
+// String names the state as Health and metrics show it.
 func (s State) String() string {
 	switch s {
 	case Running:
@@ -61,6 +62,7 @@ const (
 	numDropReasons
 )
 
+// String names the reason as Health and metrics show it.
 func (r DropReason) String() string {
 	switch r {
 	case DropOverflow:

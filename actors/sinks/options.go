@@ -19,6 +19,7 @@ const (
 	DropNewest
 )
 
+// String names the policy.
 func (o Overflow) String() string {
 	switch o {
 	case DropOldest:

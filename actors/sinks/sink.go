@@ -113,6 +113,7 @@ type BatchError struct {
 	Failed []Failure
 }
 
+// Error says how many events failed, and the first failure.
 func (e *BatchError) Error() string {
 	if len(e.Failed) == 0 {
 		return "sinks: batch error with no failures"

@@ -18,6 +18,7 @@ const (
 	HalfOpen
 )
 
+// String names the state as Health and metrics show it.
 func (c Circuit) String() string {
 	switch c {
 	case Closed:

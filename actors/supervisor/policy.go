@@ -23,6 +23,7 @@ const (
 	Stop
 )
 
+// String names the directive.
 func (d Directive) String() string {
 	switch d {
 	case Restart:
@@ -104,6 +105,7 @@ type Crash struct {
 	Stack []byte
 }
 
+// Error names the sink and what it panicked with.
 func (c *Crash) Error() string { return fmt.Sprintf("sink %s panicked: %v", c.Sink, c.Value) }
 
 // Decision is what a supervisor decided about a failed sink host. The bus

@@ -1,7 +1,3 @@
-// Package servicetest finds the real Redis and RabbitMQ servers that
-// integration tests use, and decides what a test does when one is missing: skip
-// with a message naming the variable to set, or fail when
-// STREAMLL_REQUIRE_SERVICES=1 (as CI sets it).
 package servicetest
 
 import (

@@ -27,6 +27,7 @@ const (
 	ColorNever
 )
 
+// String names the mode.
 func (m ColorMode) String() string {
 	switch m {
 	case ColorAuto:
