@@ -519,7 +519,12 @@ func (h *Host) stopping() {
 		h.drop(DropSinkStopped, h.buf.clear()+len(h.inflight))
 		h.inflight = nil
 		h.buffered.Store(0)
-		h.finish(context.Background())
+		// Close the driver, but never let a hung one hold the actor.
+		ctx, cancel := context.WithTimeout(context.Background(), h.opts.WriteTimeout)
+		defer cancel()
+		if err := h.finish(ctx); err != nil {
+			h.logger.Warn("closing a stopped sink failed", "error", Redact(err.Error()))
+		}
 	}
 }
 
