@@ -205,6 +205,9 @@ func (e *CloseError) Error() string {
 // context.DeadlineExceeded) works.
 func (e *CloseError) Unwrap() error { return e.Err }
 
+// closeGrace is how long Close waits past its context for a host to answer.
+const closeGrace = time.Second
+
 // Close stops intake, then lets every sink deliver what it holds until ctx
 // ends, closes the sinks and stops the bus's actors. It returns nil when
 // everything emitted before it was delivered, and a *CloseError saying what
@@ -232,14 +235,35 @@ func (b *Bus) close(ctx context.Context) error {
 	b.system.Root.Send(b.router, drainAll{drain: &sinks.Drain{Ctx: ctx, Reply: replies}})
 	undelivered := map[string]int{}
 	var errs []error
-	for range b.hosts {
-		r := <-replies // every host answers by ctx's end
-		if r.Undelivered > 0 {
-			undelivered[r.Sink] = r.Undelivered
-			b.logger.Warn("sink closed with undelivered events", "sink", r.Sink, "undelivered", r.Undelivered)
+	answered := map[string]bool{}
+	var giveUp <-chan time.Time
+	for len(answered) < len(b.hosts) {
+		// Every host answers by ctx's end; the grace after it is a guard
+		// against a host that cannot (its driver hangs in Close).
+		select {
+		case r := <-replies:
+			answered[r.Sink] = true
+			if r.Undelivered > 0 {
+				undelivered[r.Sink] = r.Undelivered
+				b.logger.Warn("sink closed with undelivered events", "sink", r.Sink, "undelivered", r.Undelivered)
+			}
+			if r.Err != nil {
+				errs = append(errs, r.Err)
+			}
+			continue
+		case <-ctx.Done():
+			if giveUp == nil {
+				giveUp = time.After(closeGrace)
+			}
+			continue
+		case <-giveUp:
 		}
-		if r.Err != nil {
-			errs = append(errs, r.Err)
+		for _, h := range b.hosts {
+			if !answered[h.Name()] {
+				answered[h.Name()] = true
+				undelivered[h.Name()] = h.Health().Buffered
+				errs = append(errs, fmt.Errorf("bus: sink %s did not finish closing: %w", h.Name(), ctx.Err()))
+			}
 		}
 	}
 	// Every host has finished: stopping them abandons nothing.

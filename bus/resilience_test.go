@@ -83,7 +83,7 @@ func TestPartialBatchRetriesOnlyWhatFailed(t *testing.T) {
 		}
 		attempts = append(attempts, ops)
 		mu.Unlock()
-		if call == 1 {
+		if call == 2 {
 			// 0 and 2 delivered, 1 fails for good, 3 and 4 may be retried.
 			return &sinks.BatchError{Failed: []sinks.Failure{
 				{Index: 1, Err: sinks.Permanent(errors.New("WRONGTYPE"))},
@@ -95,18 +95,16 @@ func TestPartialBatchRetriesOnlyWhatFailed(t *testing.T) {
 	}
 	b := newBus(t, sinks.WithOptions(f, sinks.Options{BatchSize: 5,
 		Retry: supervisor.Retry{InitialInterval: time.Millisecond, NoJitter: true}}))
-	for i := range 5 {
-		b.Emit(events.Event{Operation: fmt.Sprint(i)})
-	}
-	waitFor(t, "the retry", func() bool { return b.Health()[0].Delivered == 4 })
+	gather(t, b, f, 5, func(i int) { b.Emit(events.Event{Operation: fmt.Sprint(i)}) })
+	waitFor(t, "the retry", func() bool { return b.Health()[0].Delivered == 5 })
 	if err := closeBus(t, b); err != nil {
 		t.Fatal(err)
 	}
-	if len(attempts) < 2 || fmt.Sprint(attempts[len(attempts)-1]) != "[3 4]" {
-		t.Errorf("attempts = %v, want the retry to hold only 3 and 4", attempts)
+	if fmt.Sprint(attempts) != "[[0 1 2 3 4] [3 4]]" {
+		t.Errorf("attempts = %v, want the batch, then a retry of only 3 and 4", attempts)
 	}
 	h := b.Health()[0]
-	if h.Delivered != 4 || h.Dropped["permanent_error"] != 1 || h.Received != 5 {
+	if h.Delivered != 5 || h.Dropped["permanent_error"] != 1 || h.Received != 6 {
 		t.Errorf("health = %+v", h)
 	}
 }
@@ -114,22 +112,20 @@ func TestPartialBatchRetriesOnlyWhatFailed(t *testing.T) {
 func TestPermanentErrorDropsBatchAndIsLoud(t *testing.T) {
 	f := newFake()
 	f.behave = func(call int, _ []*events.Event) error {
-		if call == 1 {
+		if call == 2 {
 			return sinks.Permanent(fmt.Errorf("NOPERM user has no permissions (redis://app:s3cret@redis:6379)"))
 		}
 		return nil
 	}
 	b := newBus(t, sinks.WithOptions(f, sinks.Options{BatchSize: 3}))
-	for range 3 {
-		b.Emit(events.Event{})
-	}
+	gather(t, b, f, 3, func(int) { b.Emit(events.Event{}) })
 	waitFor(t, "the drop", func() bool { return b.Health()[0].Dropped["permanent_error"] == 3 })
 	b.Emit(events.Event{})
 	if err := closeBus(t, b); err != nil {
 		t.Fatal(err)
 	}
 	h := b.Health()[0]
-	if h.Delivered != 1 || f.calls() != 2 || h.Circuit != "closed" {
+	if h.Delivered != 2 || f.calls() != 3 || h.Circuit != "closed" {
 		t.Errorf("health = %+v, calls = %d", h, f.calls())
 	}
 	if want := "NOPERM user has no permissions (redis://app:xxxxx@redis:6379)"; h.LastError != want {

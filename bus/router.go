@@ -22,6 +22,7 @@ type router struct {
 	routes  []route
 	ready   chan struct{}
 	mailbox actor.Mailbox
+	drain   *sinks.Drain // set once Close has asked every host to drain
 }
 
 // chunkSize bounds the events the router hands a host in one message. While
@@ -56,14 +57,29 @@ func (r *router) Receive(ctx actor.Context) {
 		}
 	case drainAll:
 		r.postAll(ctx)
+		r.drain = msg.drain
 		for _, rt := range r.routes {
 			if rt.host.Stopped() {
-				msg.drain.Reply <- sinks.DrainResult{Sink: rt.host.Name()}
+				rt.host.AnswerDrain(msg.drain, sinks.DrainResult{Sink: rt.host.Name()})
 				continue
 			}
 			ctx.Send(rt.pid, msg.drain)
 		}
+	case *actor.Terminated:
+		// A host stopped by its supervisor may never have seen the drain
+		// request (a crashed host's mailbox is suspended, and stopping
+		// abandons it): answer for it, unless it answered itself.
+		for _, rt := range r.routes {
+			if r.drain != nil && rt.pid != nil && rt.pid.Equal(msg.Who) {
+				rt.host.AnswerDrain(r.drain, sinks.DrainResult{Sink: rt.host.Name()})
+			}
+		}
 	case *actor.Started:
+		if r.started() {
+			// A restarted router keeps its hosts' state; protoactor stopped
+			// the hosts themselves, and they counted what they held.
+			return
+		}
 		for i := range r.routes {
 			rt := &r.routes[i]
 			pid, err := ctx.SpawnNamed(rt.host.Props(), rt.host.Name())
@@ -79,9 +95,27 @@ func (r *router) Receive(ctx actor.Context) {
 	}
 }
 
+// started reports whether the router has started before.
+func (r *router) started() bool {
+	select {
+	case <-r.ready:
+		return true
+	default:
+		return false
+	}
+}
+
 // post hands a route's pending events to its host: a lone event as itself,
-// more as a chunk the host takes over.
+// more as a chunk the host takes over. Events gathered for a host that has
+// stopped since are counted as dropped instead.
 func (r *router) post(ctx actor.Context, rt *route) {
+	if rt.host.Stopped() {
+		for range rt.pending {
+			rt.host.Refuse(sinks.DropSinkStopped)
+		}
+		rt.pending = rt.pending[:0]
+		return
+	}
 	switch n := len(rt.pending); n {
 	case 0:
 		return

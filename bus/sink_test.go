@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/streamll/streamll-go/actors/sinks"
 	"github.com/streamll/streamll-go/events"
 )
 
@@ -86,4 +87,35 @@ func closeBus(t *testing.T, b interface{ Close(context.Context) error }) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	return b.Close(ctx)
+}
+
+// gather makes the next n events one batch: it emits a "held" event whose
+// Write waits until emit has made all n events and they reached the host.
+// Install f.behave first; it then sees the batch as call 2.
+func gather(t *testing.T, b interface {
+	Emit(events.Event)
+	Health() []sinks.Health
+}, f *fake, n int, emit func(i int)) {
+	t.Helper()
+	release := make(chan struct{})
+	f.mu.Lock()
+	inner := f.behave
+	f.behave = func(call int, batch []*events.Event) error {
+		if call == 1 {
+			<-release
+			return nil
+		}
+		if inner != nil {
+			return inner(call, batch)
+		}
+		return nil
+	}
+	f.mu.Unlock()
+	b.Emit(events.Event{EventType: "held"})
+	waitFor(t, "the held write", func() bool { return f.calls() == 1 })
+	for i := range n {
+		emit(i)
+	}
+	waitFor(t, "the batch to gather", func() bool { return b.Health()[0].Received == uint64(n+1) })
+	close(release)
 }

@@ -90,8 +90,12 @@ func TestPausedSinkBuffersUntilRestart(t *testing.T) {
 		Supervision: supervisor.Policy{MaxRestarts: 1, OnGiveUp: supervisor.PauseSink, Backoff: fastRestarts}}))
 	b.Emit(events.Event{EventType: "a"})
 	waitFor(t, "the sink to pause", func() bool { return b.Health()[0].State == sinks.Paused })
+	callsWhenPaused := f.calls()
 	b.Emit(events.Event{EventType: "b"})
 	waitFor(t, "the event to be buffered", func() bool { return b.Health()[0].Buffered == 2 })
+	if f.calls() != callsWhenPaused {
+		t.Errorf("a paused sink was written to: %d calls, %d when it paused", f.calls(), callsWhenPaused)
+	}
 	f.mu.Lock()
 	broken = false
 	f.mu.Unlock()

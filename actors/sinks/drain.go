@@ -11,10 +11,16 @@ import (
 // apply, so a dead backend holds the drain until the deadline.
 func (h *Host) startDrain(d *Drain) {
 	if h.finished || h.draining != nil {
-		d.Reply <- DrainResult{Sink: h.name}
+		h.AnswerDrain(d, DrainResult{Sink: h.name})
 		return
 	}
 	h.draining = d
+	if h.paused {
+		// Nothing will resume a paused sink once Close has begun: give up on
+		// what it holds now rather than at the deadline.
+		h.abandon()
+		return
+	}
 	root, self, done := h.root, h.self, h.writeCtx.Done()
 	go func() {
 		select {
@@ -32,7 +38,16 @@ func (h *Host) maybeFinishDrain() {
 		return
 	}
 	d := h.draining
-	d.Reply <- DrainResult{Sink: h.name, Err: h.finish(d.Ctx)}
+	h.AnswerDrain(d, DrainResult{Sink: h.name, Err: h.finish(d.Ctx)})
+}
+
+// AnswerDrain sends r on d's reply channel unless this host has answered a
+// drain already. The host answers when its drain ends; the router answers for
+// a host that stopped before it could.
+func (h *Host) AnswerDrain(d *Drain, r DrainResult) {
+	if h.drainAnswered.CompareAndSwap(false, true) {
+		d.Reply <- r
+	}
 }
 
 // abandon ends a drain whose deadline passed: what is buffered is dropped and
@@ -55,10 +70,14 @@ func (h *Host) abandon() {
 	}
 	h.buffered.Store(int64(len(h.inflight)))
 	err := h.finish(d.Ctx)
-	if err == nil {
+	switch {
+	case err != nil:
+	case d.Ctx.Err() != nil:
 		err = fmt.Errorf("sink %s: %w", h.name, d.Ctx.Err())
+	case undelivered > 0:
+		err = fmt.Errorf("sink %s: paused by its supervision policy", h.name)
 	}
-	d.Reply <- DrainResult{Sink: h.name, Undelivered: undelivered, Err: err}
+	h.AnswerDrain(d, DrainResult{Sink: h.name, Undelivered: undelivered, Err: err})
 }
 
 // finish stops intake and closes the sink through the writer goroutine, after

@@ -1,11 +1,13 @@
 package sinks
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -72,6 +74,7 @@ type Host struct {
 	circuitSince        atomic.Int64
 	lastErr             atomic.Pointer[errorRecord]
 	decision            atomic.Pointer[supervisor.Decision]
+	drainAnswered       atomic.Bool
 }
 
 type errorRecord struct {
@@ -336,8 +339,12 @@ func (h *Host) dispatch(flush bool) {
 	h.work <- writeRequest{batch: h.inflight}
 }
 
-// arm makes sure the host is woken at or before at.
+// arm makes sure the host is woken at or before at, and never sooner than a
+// millisecond from now, so that no state can make it spin.
 func (h *Host) arm(at time.Time) {
+	if soonest := time.Now().Add(time.Millisecond); at.Before(soonest) {
+		at = soonest
+	}
 	if h.timer != nil {
 		if !h.timerAt.After(at) {
 			return
@@ -399,12 +406,14 @@ func (h *Host) written(r writeDone) {
 // others were delivered, or failed for good and are dropped.
 func (h *Host) partial(now time.Time, be *BatchError) {
 	batch := h.inflight
-	keep := make([]*events.Event, 0, len(be.Failed))
+	failed := slices.Clone(be.Failed)
+	slices.SortStableFunc(failed, func(a, b Failure) int { return cmp.Compare(a.Index, b.Index) })
+	keep := make([]*events.Event, 0, len(failed))
 	var lastErr error
 	permanent, last := 0, -1
-	for _, f := range be.Failed {
-		if f.Index <= last || f.Index >= len(batch) {
-			continue // out of order or out of range: ignore rather than double count
+	for _, f := range failed {
+		if f.Index == last || f.Index < 0 || f.Index >= len(batch) {
+			continue // a duplicate or out of range: ignore rather than double count
 		}
 		last = f.Index
 		if IsPermanent(f.Err) {
@@ -445,9 +454,12 @@ func (h *Host) success(now time.Time) {
 	h.notBefore = time.Time{}
 }
 
+// failure records a crashed attempt: like any failed attempt it counts with
+// the breaker, which also ends a half-open probe that panicked.
 func (h *Host) failure(now time.Time, err error) {
 	h.failed.Add(1)
 	h.consecutiveFailures.Add(1)
+	h.breaker.Failure(now)
 	h.recordError(now, err)
 }
 
@@ -481,6 +493,9 @@ func (h *Host) applyDecision() {
 		h.restarts.Add(1)
 		h.notBefore = time.Now().Add(d.Delay)
 		h.logger.Warn("sink restarted after a panic", "delay", d.Delay, "reason", d.Reason)
+	case d.Directive == supervisor.Resume:
+		h.notBefore = time.Now().Add(d.Delay)
+		h.logger.Warn("sink resumed after a panic", "delay", d.Delay, "reason", d.Reason)
 	}
 	h.dispatch(true)
 }
@@ -516,7 +531,12 @@ func (h *Host) stopping() {
 	if !h.finished {
 		// Stopped by the supervisor: what the host holds is lost with it.
 		h.state.Store(int32(Stopped))
-		h.drop(DropSinkStopped, h.buf.clear()+len(h.inflight))
+		lost := h.buf.clear() + len(h.inflight)
+		h.drop(DropSinkStopped, lost)
+		if h.draining != nil {
+			h.AnswerDrain(h.draining, DrainResult{Sink: h.name, Undelivered: lost,
+				Err: fmt.Errorf("sink %s: stopped by its supervisor during Close", h.name)})
+		}
 		h.inflight = nil
 		h.buffered.Store(0)
 		// Close the driver, but never let a hung one hold the actor.

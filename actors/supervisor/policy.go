@@ -17,7 +17,8 @@ const (
 	// Restart re-creates the sink's host actor after the restart backoff. The
 	// batch in hand and the buffered events survive, and are written first.
 	Restart Directive = iota
-	// Resume keeps the host as it is and retries the batch in hand.
+	// Resume keeps the host as it is and retries the batch in hand, after
+	// the restart backoff; resumes count towards MaxRestarts too.
 	Resume
 	// Stop stops the sink for good; what it still holds is counted as dropped.
 	Stop
@@ -67,7 +68,8 @@ type Policy struct {
 	// OnGiveUp says what happens when MaxRestarts is exceeded. Default StopSink.
 	OnGiveUp GiveUp
 	// Decide maps a panic to a directive. The reason is a *Crash. Nil means
-	// always Restart.
+	// always Restart. It runs on the bus's router: a Decide that panics, or
+	// returns an unknown directive, stops the sink.
 	Decide func(reason *Crash) Directive
 }
 
@@ -136,7 +138,7 @@ type strategy struct {
 	policy  Policy
 	observe func(child *actor.PID, d Decision)
 
-	mu       sync.Mutex // HandleFailure runs on the supervisor's goroutine; the map is also touched by forget
+	mu       sync.Mutex // guards backoffs, should a strategy ever serve several supervisors
 	backoffs map[string]backoff.BackOff
 }
 
@@ -145,11 +147,11 @@ func (s *strategy) HandleFailure(_ *actor.ActorSystem, sup actor.Supervisor, chi
 	if !ok {
 		crash = &Crash{Value: reason}
 	}
-	d := Decision{Directive: Restart, Reason: crash}
-	if s.policy.Decide != nil {
-		d.Directive = s.policy.Decide(crash)
-	}
-	if d.Directive == Restart {
+	d := Decision{Directive: s.decide(crash), Reason: crash}
+	if d.Directive == Restart || d.Directive == Resume {
+		// Both retry the batch that made the driver panic: both wait out
+		// the backoff and count towards the limit, so a batch that always
+		// panics cannot spin.
 		rs.Fail()
 		if s.policy.MaxRestarts < 0 || rs.NumberOfFailures(s.policy.Window) > s.policy.MaxRestarts {
 			d.GaveUp = true
@@ -174,6 +176,24 @@ func (s *strategy) HandleFailure(_ *actor.ActorSystem, sup actor.Supervisor, chi
 	default:
 		sup.StopChildren(child)
 	}
+}
+
+// decide applies the policy's Decide, treating a Decide that panics (it runs
+// on the bus's router) as Stop: the sink is stopped, the bus carries on.
+func (s *strategy) decide(c *Crash) (d Directive) {
+	if s.policy.Decide == nil {
+		return Restart
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			d = Stop
+		}
+	}()
+	d = s.policy.Decide(c)
+	if d != Restart && d != Resume && d != Stop {
+		d = Stop
+	}
+	return d
 }
 
 // nextDelay returns the restart backoff for a child with n restarts in the
