@@ -51,10 +51,9 @@ func TestRedisServerRestart(t *testing.T) {
 	b := newBus(t, rs, mem)
 
 	ctx, cancel := context.WithCancel(context.Background())
-	var got []events.Event
+	f := &follower{}
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); got = follow(ctx, r) }()
+	wg.Go(func() { f.follow(ctx, r) })
 
 	const rate, total = 5000, 50000 // 10s
 	w := watch(b, "redis")
@@ -68,8 +67,7 @@ func TestRedisServerRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	seen := w.stop()
-	waitFor(t, "the consumer to catch up", func() bool { return health(b, "redis").Delivered == total })
-	time.Sleep(200 * time.Millisecond) // the follower's last XREAD block
+	waitFor(t, "the consumer to catch up", func() bool { return distinct(f.events()) >= total })
 	cancel()
 	wg.Wait()
 	if !seen["open"] || !seen["closed"] {
@@ -78,18 +76,29 @@ func TestRedisServerRestart(t *testing.T) {
 	if h := health(b, "redis"); h.DroppedTotal() != 0 || h.Circuit != "closed" {
 		t.Errorf("redis health = %+v", h)
 	}
-	checkStream(t, total, got)
+	checkStream(t, total, f.events())
 	if m := health(b, "memory"); m.Delivered != total || m.FailedAttempts != 0 {
 		t.Errorf("memory sink was affected: %+v", m)
 	}
 }
 
-// follow reads r's stream live with XREAD BLOCK until ctx ends, riding out
-// the server's absence.
-func follow(ctx context.Context, r *testRedis) []events.Event {
+// follower reads a stream live, as the seed's dashboard does.
+type follower struct {
+	mu  sync.Mutex
+	got []events.Event
+}
+
+func (f *follower) events() []events.Event {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]events.Event(nil), f.got...)
+}
+
+// follow reads r's stream with XREAD BLOCK until ctx ends, riding out the
+// server's absence.
+func (f *follower) follow(ctx context.Context, r *testRedis) {
 	c := redis.NewClient(&redis.Options{Addr: r.addr, MaxRetries: -1})
 	defer c.Close()
-	var out []events.Event
 	last := "0"
 	for ctx.Err() == nil {
 		res, err := c.XRead(ctx, &redis.XReadArgs{Streams: []string{r.key, last}, Block: 100 * time.Millisecond, Count: 1000}).Result()
@@ -102,11 +111,12 @@ func follow(ctx context.Context, r *testRedis) []events.Event {
 		for _, m := range res[0].Messages {
 			last = m.ID
 			if ev, err := events.Unmarshal([]byte(m.Values["event"].(string))); err == nil {
-				out = append(out, ev)
+				f.mu.Lock()
+				f.got = append(f.got, ev)
+				f.mu.Unlock()
 			}
 		}
 	}
-	return out
 }
 
 // TestRabbitMQServerRestart restarts the broker application in the middle of

@@ -49,3 +49,27 @@ func skipOrFail(t testing.TB, msg string) {
 	}
 	t.Skip(msg)
 }
+
+// CloseConnections closes, from the broker side, every connection whose
+// connection_name is name, and returns how many it closed. It does not touch
+// a testing.T, so a test may call it from a goroutine of its own.
+func CloseConnections(name, reason string) (int, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "rabbitmqctl", "list_connections", "pid", "client_properties", "-q", "--no-table-headers").CombinedOutput()
+	if err != nil {
+		return 0, err
+	}
+	closed := 0
+	for line := range strings.Lines(string(out)) {
+		pid, props, ok := strings.Cut(strings.TrimSpace(line), "\t")
+		if !ok || !strings.Contains(props, `{"connection_name","`+name+`"}`) {
+			continue
+		}
+		if err := exec.CommandContext(ctx, "rabbitmqctl", "close_connection", pid, reason).Run(); err != nil {
+			return closed, err
+		}
+		closed++
+	}
+	return closed, nil
+}
