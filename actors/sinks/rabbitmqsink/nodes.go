@@ -58,8 +58,12 @@ func parseNode(raw string) (node, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		// url.Error repeats the whole URL, password included; keep only
-		// the reason.
+		if strings.Contains(raw, "@") {
+			// Even the reason can quote a piece of a malformed password
+			// ("invalid port \":hunter2\"").
+			return node{}, errors.New("not a valid URL (details withheld: it contains credentials; percent-encode reserved characters in the user name and password)")
+		}
+		// url.Error repeats the whole URL; keep only the reason.
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err

@@ -21,6 +21,7 @@ type batchState struct {
 	errs      []error                      // nil: delivered (once settled)
 	returned  []bool
 	published int // events 0..published-1 were handed to the broker
+	flushed   int // events 0..flushed-1 were written to the socket (known without confirms)
 	settled   int // confirms 0..settled-1 are known to be in
 	retCursor int // returns arrive in publish order: the next index to match
 	returns   int // messages returned in this Write
@@ -32,7 +33,7 @@ func (b *batchState) reset(batch []*events.Event) {
 	b.confirms = resize(b.confirms, n)
 	b.errs = resize(b.errs, n)
 	b.returned = resize(b.returned, n)
-	b.published, b.settled, b.retCursor, b.returns = 0, 0, 0, 0
+	b.published, b.flushed, b.settled, b.retCursor, b.returns = 0, 0, 0, 0, 0
 }
 
 // release forgets the batch's events and confirms, which Write must not
@@ -67,16 +68,17 @@ func (s *Sink) publish(ctx context.Context, ss *session, batch []*events.Event) 
 	discardReturns(ss.returns) // left by an earlier Write that gave up
 	blocked := ss.blockedSignal()
 	var stopped error // why the events from b.published on were not published
-	ss.tcp.Load().cork()
+	ss.cork(ctx)
 	for i, ev := range batch {
 		if ss.blocked.Load() {
 			stopped = ErrBlocked
 			break
 		}
 		if i-b.settled >= s.cfg.ConfirmWindow {
-			if stopped = ss.send(false); stopped != nil {
+			if stopped = ss.send(ctx, false); stopped != nil {
 				break
 			}
+			b.flushed = b.published
 		}
 		for i-b.settled >= s.cfg.ConfirmWindow {
 			if stopped = s.await(ctx, ss, blocked, b.settled); stopped != nil {
@@ -91,8 +93,12 @@ func (s *Sink) publish(ctx context.Context, ss *session, batch []*events.Event) 
 			break
 		}
 	}
-	if err := ss.send(true); err != nil && stopped == nil {
-		stopped = err
+	if err := ss.send(ctx, true); err != nil {
+		if stopped == nil {
+			stopped = err
+		}
+	} else {
+		b.flushed = b.published
 	}
 	if stopped == nil {
 		for ; b.settled < b.published; b.settled++ {
@@ -218,6 +224,16 @@ func (s *Sink) settle(ss *session, stopped error) error {
 	for k := range b.published {
 		if b.returned[k] && b.errs[k] == nil {
 			b.errs[k] = sinks.Permanent(fmt.Errorf("%w: event %s", ErrReturned, b.batch[k].EventID))
+		}
+	}
+	if s.cfg.NoConfirms && stopped != nil {
+		// Without confirms nothing says what reached the broker: whatever
+		// was published after the last write known to succeed may still
+		// have been in the corked buffer when the connection failed.
+		for k := b.flushed; k < b.published; k++ {
+			if b.errs[k] == nil {
+				b.errs[k] = stopped
+			}
 		}
 	}
 	for k := b.published; k < len(b.batch); k++ {

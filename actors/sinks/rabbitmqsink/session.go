@@ -238,11 +238,27 @@ func (ss *session) lostErr() error {
 	return nil
 }
 
+// cork starts gathering the Write's messages. It may wait for a heartbeat
+// stuck on the socket, so it counts as I/O: ctx's end closes the socket.
+func (ss *session) cork(ctx context.Context) {
+	ss.inIO.Store(true)
+	if ctx.Err() != nil {
+		ss.kill()
+	}
+	ss.tcp.Load().cork()
+	ss.inIO.Store(false)
+}
+
 // send writes what the current Write gathered on the corked socket; with
 // stop it uncorks it. A failed write loses messages amqp091-go counts as
-// sent, so it kills the connection, which nacks every pending confirm.
-func (ss *session) send(stop bool) error {
+// sent, so it kills the connection, which nacks every pending confirm. If
+// ctx has already ended, the context's watcher has run and will not close a
+// socket that blocks: send closes it first, so it never waits on it.
+func (ss *session) send(ctx context.Context, stop bool) error {
 	ss.inIO.Store(true)
+	if ctx.Err() != nil {
+		ss.kill()
+	}
 	err := ss.tcp.Load().flush(stop)
 	ss.inIO.Store(false)
 	if err != nil {
