@@ -60,11 +60,11 @@ func (in *instrumenter) do(req *http.Request, next func(*http.Request) (*http.Re
 	if !ok || !in.enabled(req.Context()) {
 		return next(req)
 	}
-	out, raw, tooLarge, ok := readRequest(req)
+	out, raw, skip, ok := readRequest(req)
 	if !ok {
 		return next(out)
 	}
-	data, ok := in.startData(a, out, raw, tooLarge)
+	data, ok := in.startData(a, out, raw, skip)
 	if !ok {
 		return next(out)
 	}

@@ -135,9 +135,9 @@ func (a api) promptMembers() []string {
 const maxRequestBytes = 16 << 20
 
 // startData inspects a request body of format a and returns the start event's
-// data, or ok false when the body is not such a request. raw is nil when the
-// body was too large to inspect.
-func (in *instrumenter) startData(a api, req *http.Request, raw []byte, tooLarge bool) (data map[string]any, ok bool) {
+// data, or ok false when the body is not such a request. skip, when set, says
+// why the body was not inspected.
+func (in *instrumenter) startData(a api, req *http.Request, raw []byte, skip string) (data map[string]any, ok bool) {
 	data = make(map[string]any, 10)
 	data[events.KeyGenAIOperationName] = a.operationName()
 	data[events.KeyGenAISystem] = system(a, req.URL.Hostname())
@@ -145,8 +145,8 @@ func (in *instrumenter) startData(a api, req *http.Request, raw []byte, tooLarge
 	if n, err := strconv.Atoi(req.Header.Get("X-Stainless-Retry-Count")); err == nil {
 		data[KeyHTTPResendCount] = n
 	}
-	if tooLarge {
-		data[KeyParseError] = "request body over " + strconv.Itoa(maxRequestBytes>>20) + " MiB not inspected"
+	if skip != "" {
+		data[KeyParseError] = skip
 		return data, true
 	}
 	var body requestBody
@@ -216,41 +216,42 @@ func promptJSON(a api, raw []byte) string {
 	return b.String()
 }
 
-// readRequest reads req's body so that it can be inspected, and returns a
-// request that sends the same bytes. The returned request is a shallow copy
-// when the body had to be replaced; req itself is never modified.
+// readRequest finds the bytes of req's body so that they can be inspected,
+// and returns the request to send, which sends the same bytes. req itself is
+// never modified; the returned request is a shallow copy when its body had to
+// be replaced.
 //
-//   - ok with raw set: the whole body, and a request whose Body and GetBody
-//     replay it;
-//   - ok with tooLarge: the body is over maxRequestBytes (or its declared
-//     length is), and the request replays what was read followed by the rest;
+//   - ok with raw set: the whole body;
+//   - ok with skip set: the body was not inspected (it is over
+//     maxRequestBytes), skip says so, and the request sends it whole;
 //   - !ok: the body could not be read (or there is none); the request replays
 //     what was read followed by the same error, so the transport fails as it
 //     would have.
-func readRequest(req *http.Request) (out *http.Request, raw []byte, tooLarge, ok bool) {
+func readRequest(req *http.Request) (out *http.Request, raw []byte, skip string, ok bool) {
+	const tooLarge = "request body over 16 MiB not inspected"
 	if req.Body == nil || req.Body == http.NoBody {
-		return req, nil, false, false
+		return req, nil, "", false
 	}
 	if req.ContentLength > maxRequestBytes {
-		return req, nil, true, true
+		return req, nil, tooLarge, true
 	}
-	hint := req.ContentLength
-	if hint <= 0 {
-		hint = 4096
-	}
-	buf := make([]byte, 0, hint+1)
-	var err error
-	for len(buf) <= maxRequestBytes {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		var n int
-		n, err = req.Body.Read(buf[len(buf):min(cap(buf), maxRequestBytes+1)])
-		buf = buf[:len(buf)+n]
-		if err != nil {
-			break
+	if req.GetBody != nil {
+		// The SDKs set GetBody for retries: inspect a copy, send req as is.
+		if body, err := req.GetBody(); err == nil {
+			buf, err := readAtMost(body, req.ContentLength)
+			_ = body.Close()
+			switch {
+			case err == io.EOF:
+				return req, buf, "", true
+			case err == nil:
+				return req, nil, tooLarge, true
+			}
 		}
 	}
+	// No copy to read: read the body itself and send what was read. A body
+	// of unknown length that is still being produced (a pipe) is read to its
+	// end (or the limit) before the request goes out.
+	buf, err := readAtMost(req.Body, req.ContentLength)
 	out = new(http.Request)
 	*out = *req
 	switch {
@@ -258,19 +259,40 @@ func readRequest(req *http.Request) (out *http.Request, raw []byte, tooLarge, ok
 		_ = req.Body.Close()
 		out.Body = io.NopCloser(bytes.NewReader(buf))
 		out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(buf)), nil }
-		return out, buf, false, true
+		return out, buf, "", true
 	case err == nil: // over the limit: send the rest unread
 		out.Body = struct {
 			io.Reader
 			io.Closer
 		}{io.MultiReader(bytes.NewReader(buf), req.Body), req.Body}
-		return out, nil, true, true
+		return out, nil, tooLarge, true
 	}
 	out.Body = struct {
 		io.Reader
 		io.Closer
 	}{io.MultiReader(bytes.NewReader(buf), failingReader{err}), req.Body}
-	return out, nil, false, false
+	return out, nil, "", false
+}
+
+// readAtMost reads r until it ends or more than maxRequestBytes have come.
+// It returns io.EOF with the whole body, nil when the body is longer than
+// the limit (the bytes read so far), or the read error.
+func readAtMost(r io.Reader, hint int64) ([]byte, error) {
+	if hint <= 0 {
+		hint = 4096
+	}
+	buf := make([]byte, 0, min(hint, maxRequestBytes)+1)
+	for len(buf) <= maxRequestBytes {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):min(cap(buf), maxRequestBytes+1)])
+		buf = buf[:len(buf)+n]
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
 }
 
 // failingReader fails every Read with err.
