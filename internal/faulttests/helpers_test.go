@@ -142,12 +142,19 @@ func (w *watcher) stop() map[string]bool {
 // emitted.
 func emitAtRate(t *testing.T, b *bus.Bus, rate, total int, before func(i int)) int {
 	t.Helper()
+	emitRange(t, b, rate, 0, total, before)
+	return total
+}
+
+// emitRange emits the events numbered from to end-1, as emitAtRate does.
+func emitRange(t *testing.T, b *bus.Bus, rate, from, end int, before func(i int)) {
+	t.Helper()
 	perTick := max(rate/1000, 1)
 	tick := time.NewTicker(time.Millisecond)
 	defer tick.Stop()
-	for i := 0; i < total; {
+	for i := from; i < end; {
 		for range perTick {
-			if i == total {
+			if i == end {
 				break
 			}
 			before(i)
@@ -156,7 +163,6 @@ func emitAtRate(t *testing.T, b *bus.Bus, rate, total int, before func(i int)) i
 		}
 		<-tick.C
 	}
-	return total
 }
 
 // checkStream checks a consumer's view of a stream of emitted events

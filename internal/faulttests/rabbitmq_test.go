@@ -110,8 +110,10 @@ func (r *testRabbit) received() []events.Event {
 }
 
 // TestRabbitMQConnectionClosedByBroker closes the sink's connection from the
-// broker side twice in the middle of a stream: with publisher confirms every
-// event arrives; duplicates are possible and counted.
+// broker side in the middle of a stream, again and again until a close has
+// landed while a Write was publishing or waiting for confirms (a close between
+// two Writes is healed by re-dialling before the next): with publisher
+// confirms every event arrives; duplicates are possible and counted.
 func TestRabbitMQConnectionClosedByBroker(t *testing.T) {
 	r := newRabbit(t)
 	b := newBus(t, r.sink(t, sinks.Options{Name: "rabbitmq", BufferSize: 100_000,
@@ -121,38 +123,42 @@ func TestRabbitMQConnectionClosedByBroker(t *testing.T) {
 	wait := r.consume(t, ctx)
 	defer func() { cancel(); wait() }()
 
-	// The broker closes the connection while the stream goes on, at a rate
-	// near the broker's ceiling, so that the sink is always publishing or
-	// waiting for confirms when the close lands.
-	const total = 30000 // 2s at 15K/s
-	closes := make(chan error, 2)
-	emitAtRate(t, b, 15000, total, func(i int) {
-		if i == 8000 || i == 20000 {
-			go func() { // no t.Fatal in here
-				n, err := servicetest.CloseConnections(r.connName, "streamll-go fault test")
-				if err == nil && n != 1 {
-					err = fmt.Errorf("closed %d connections of the sink, want 1", n)
-				}
-				closes <- err
-			}()
+	// Emit near the broker's ceiling, so the sink is busy most of the time,
+	// and close its connection every 4000 events, at most 20 times.
+	const perClose, maxCloses = 4000, 20
+	results := make(chan error, maxCloses)
+	closes, total := 0, 0
+	for closes < 2 || health(b, "rabbitmq").FailedAttempts == 0 {
+		if closes == maxCloses {
+			t.Fatalf("none of %d broker-side closes landed during a Write", closes)
 		}
-	})
-	for range 2 {
-		if err := <-closes; err != nil {
+		emitRange(t, b, 15000, total, total+perClose, func(i int) {
+			if i == total+perClose/2 {
+				closes++
+				go func() { // no t.Fatal in here
+					n, err := servicetest.CloseConnections(r.connName, "streamll-go fault test")
+					if err == nil && n != 1 {
+						err = fmt.Errorf("closed %d connections of the sink, want 1", n)
+					}
+					results <- err
+				}()
+			}
+		})
+		total += perClose
+	}
+	for range closes {
+		if err := <-results; err != nil {
 			t.Error(err)
 		}
 	}
 	if err := closeBus(t, b, 60*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	h := health(b, "rabbitmq")
-	if h.Delivered != total || h.DroppedTotal() != 0 {
+	if h := health(b, "rabbitmq"); h.Delivered != uint64(total) || h.DroppedTotal() != 0 {
 		t.Errorf("health = %+v", h)
 	}
-	if h.FailedAttempts == 0 {
-		t.Error("no Write failed: the closes did not land while the sink was publishing")
-	}
 	waitFor(t, "the consumer to receive everything", func() bool { return distinct(r.received()) >= total })
+	t.Logf("%d broker-side closes", closes)
 	checkStream(t, total, r.received())
 }
 
