@@ -76,7 +76,12 @@ func (r *testRabbit) consume(t *testing.T, ctx context.Context) (wait func()) {
 	if err := ch.QueueBind(r.queue, "audit.#", r.exchange, false, nil); err != nil {
 		t.Fatal(err)
 	}
-	deliveries, err := ch.Consume(r.queue, "", true, true, false, false, nil)
+	// Manual acks: a message the broker sent but this consumer never stored
+	// (its connection died with the broker) is redelivered to the next one.
+	if err := ch.Qos(1000, 0, false); err != nil {
+		t.Fatal(err)
+	}
+	deliveries, err := ch.Consume(r.queue, "", false, true, false, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,6 +102,7 @@ func (r *testRabbit) consume(t *testing.T, ctx context.Context) (wait func()) {
 					r.got = append(r.got, ev)
 					r.mu.Unlock()
 				}
+				_ = d.Ack(false)
 			}
 		}
 	}()
@@ -137,8 +143,9 @@ func TestRabbitMQConnectionClosedByBroker(t *testing.T) {
 				closes++
 				go func() { // no t.Fatal in here
 					n, err := servicetest.CloseConnections(r.connName, "streamll-go fault test")
-					if err == nil && n != 1 {
-						err = fmt.Errorf("closed %d connections of the sink, want 1", n)
+					if err == nil && n > 1 {
+						// 0 is fine: the last close may not be re-dialled yet.
+						err = fmt.Errorf("closed %d connections of the sink, want at most 1", n)
 					}
 					results <- err
 				}()
