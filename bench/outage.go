@@ -81,9 +81,9 @@ func watchOutage(ctx context.Context, cfg config, br *busRun, t *target, idx int
 	}
 	began := time.Now()
 	if cfg.OutageMode == outageFreeze {
-		t.proxy.freeze()
+		t.proxy.Freeze()
 	} else {
-		t.proxy.cut()
+		t.proxy.Cut()
 	}
 	before := health().FailedAttempts
 	tick := time.NewTicker(5 * time.Millisecond)
@@ -91,7 +91,7 @@ func watchOutage(ctx context.Context, cfg config, br *busRun, t *target, idx int
 	for time.Since(began) < cfg.Outage {
 		select {
 		case <-ctx.Done():
-			t.proxy.restore()
+			t.proxy.Restore()
 			return
 		case <-tick.C:
 		}
@@ -99,7 +99,7 @@ func watchOutage(ctx context.Context, cfg config, br *busRun, t *target, idx int
 			res.CircuitOpened = true
 		}
 	}
-	t.proxy.restore()
+	t.proxy.Restore()
 	restored := time.Now()
 	res.Seconds = restored.Sub(began).Seconds()
 	h := health()
@@ -146,7 +146,7 @@ func runBlackhole(ctx context.Context, cfg config, rep *Report) error {
 	if err != nil {
 		return err
 	}
-	freeze := func(ts []*target) { ts[faulty].proxy.freeze() }
+	freeze := func(ts []*target) { ts[faulty].proxy.Freeze() }
 	// Nothing can be delivered through a frozen proxy: Close gives up soon
 	// and counts the rest as dropped.
 	dead, err := runBusOnce(ctx, cfg, "blackholed", cfg.Sinks, busOpts{faulty: faulty, setup: freeze, closeTimeout: 2 * time.Second})

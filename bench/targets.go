@@ -19,6 +19,7 @@ import (
 	"github.com/streamll/streamll-go/actors/sinks/redissink"
 	"github.com/streamll/streamll-go/actors/sinks/terminal"
 	"github.com/streamll/streamll-go/actors/supervisor"
+	"github.com/streamll/streamll-go/internal/faultproxy"
 )
 
 // target is one sink of a run with what it needs around it: its consumer,
@@ -30,7 +31,7 @@ type target struct {
 	mem      *memory.Sink
 	lines    *lineCounter
 	consumer *consumer
-	proxy    *proxy
+	proxy    *faultproxy.Proxy
 	// endOutput, for a terminal writing to a pipe, closes the pipe and waits
 	// until its reader has counted every line.
 	endOutput func() error
@@ -162,13 +163,13 @@ func (t *target) proxied(rawURL, defPort string, faulty bool) (string, error) {
 	if port == "" {
 		port = defPort
 	}
-	p, err := newProxy(net.JoinHostPort(u.Hostname(), port))
+	p, err := faultproxy.Start(net.JoinHostPort(u.Hostname(), port))
 	if err != nil {
 		return "", err
 	}
 	t.proxy = p
-	t.undo = append(t.undo, func(context.Context) error { p.close(); return nil })
-	u.Host = p.addr()
+	t.undo = append(t.undo, func(context.Context) error { p.Close(); return nil })
+	u.Host = p.Addr()
 	return u.String(), nil
 }
 

@@ -13,5 +13,6 @@
 //
 // The proxy listens on 127.0.0.1 only and forwards only to loopback targets.
 // It bounds its connections and the bytes it holds, owns all its goroutines,
-// and stops them in Close, which the test's cleanup also calls.
+// and stops them in Close, which the test's cleanup also calls. Start makes
+// one outside a test, for the bench command's -outage and -blackhole.
 package faultproxy

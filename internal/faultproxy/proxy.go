@@ -1,6 +1,7 @@
 package faultproxy
 
 import (
+	"fmt"
 	"net"
 	"sync"
 	"testing"
@@ -22,7 +23,6 @@ const (
 // Proxy forwards TCP connections from its own loopback address to a target,
 // and can cut or freeze them. Its methods are safe for concurrent use.
 type Proxy struct {
-	t      testing.TB
 	target string
 	ln     net.Listener
 	wg     sync.WaitGroup
@@ -35,29 +35,36 @@ type Proxy struct {
 }
 
 // New starts a proxy to target ("host:port" on the loopback interface) and
-// registers its Close with t.Cleanup. It fails t if target is not a loopback
-// address or the proxy cannot listen.
+// registers its Close with t.Cleanup. It fails t if the proxy cannot start.
 func New(t testing.TB, target string) *Proxy {
 	t.Helper()
-	host, _, err := net.SplitHostPort(target)
+	p, err := Start(target)
 	if err != nil {
-		t.Fatalf("faultproxy: target %q: %v", target, err)
+		t.Fatalf("%v", err)
 		return nil
 	}
+	t.Cleanup(p.Close)
+	return p
+}
+
+// Start starts a proxy to target ("host:port" on the loopback interface),
+// outside a test (the bench command uses it); the caller closes it.
+func Start(target string) (*Proxy, error) {
+	host, _, err := net.SplitHostPort(target)
+	if err != nil {
+		return nil, fmt.Errorf("faultproxy: target %q: %w", target, err)
+	}
 	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		t.Fatalf("faultproxy: target %q is not a loopback address", target)
-		return nil
+		return nil, fmt.Errorf("faultproxy: target %q is not a loopback address; fault scenarios only run against local servers", target)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatalf("faultproxy: listen: %v", err)
-		return nil
+		return nil, fmt.Errorf("faultproxy: listen: %w", err)
 	}
-	p := &Proxy{t: t, target: target, ln: ln, links: make(map[*link]struct{})}
+	p := &Proxy{target: target, ln: ln, links: make(map[*link]struct{})}
 	p.wg.Add(1)
 	go p.accept()
-	t.Cleanup(p.Close)
-	return p
+	return p, nil
 }
 
 // Addr returns the proxy's address, "127.0.0.1:port", for clients to dial.

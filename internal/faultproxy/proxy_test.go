@@ -315,6 +315,9 @@ func TestNewRefusesNonLoopbackTargets(t *testing.T) {
 			if rec.msg == "" {
 				t.Fatalf("New(%q) did not fail the test", tt.target)
 			}
+			if p, err := faultproxy.Start(tt.target); p != nil || err == nil {
+				t.Fatalf("Start(%q) = %v, %v; want an error", tt.target, p, err)
+			}
 		})
 	}
 }
