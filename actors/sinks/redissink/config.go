@@ -137,37 +137,38 @@ func dial(rawURL string, cluster bool) (redis.UniversalClient, error) {
 	case u.Scheme != "unix" && u.Host == "":
 		return nil, invalid(errors.New("no host"))
 	}
-	// The host retries failed batches with backoff, behind its breaker; a
-	// client that also retried on its own would multiply every timeout and
-	// could send a half-delivered pipeline again. So the sink's own client
-	// neither retries commands nor re-dials unless the URL asks it to.
 	q := u.Query()
 	if cluster {
 		opts, err := redis.ParseClusterURL(rawURL)
 		if err != nil {
 			return nil, invalid(err)
 		}
-		opts.ContextTimeoutEnabled = true
-		opts.MaintNotificationsConfig = noMaintNotifications()
-		if !q.Has("max_retries") {
-			opts.MaxRetries = -1
-		}
-		if !q.Has("dialer_retries") {
-			opts.DialerRetries = 1
-		}
+		tune(q, &opts.ContextTimeoutEnabled, &opts.MaintNotificationsConfig, &opts.MaxRetries, &opts.DialerRetries)
 		return redis.NewClusterClient(opts), nil
 	}
 	opts, err := redis.ParseURL(rawURL)
 	if err != nil {
 		return nil, invalid(err)
 	}
-	opts.ContextTimeoutEnabled = true
-	opts.MaintNotificationsConfig = noMaintNotifications()
-	if !q.Has("max_retries") {
-		opts.MaxRetries = -1
-	}
-	opts.DialerRetries = 1
+	tune(q, &opts.ContextTimeoutEnabled, &opts.MaintNotificationsConfig, &opts.MaxRetries, &opts.DialerRetries)
 	return redis.NewClient(opts), nil
+}
+
+// tune sets what the sink's own client needs, single node or cluster alike.
+// Socket deadlines follow each Write's context. The host retries failed
+// batches with backoff, behind its breaker; a client that also retried on its
+// own would multiply every timeout and could send a half-delivered pipeline
+// again, so it neither retries commands nor re-dials unless the URL's query
+// asks it to.
+func tune(q url.Values, contextTimeout *bool, maint **maintnotifications.Config, maxRetries, dialerRetries *int) {
+	*contextTimeout = true
+	*maint = noMaintNotifications()
+	if !q.Has("max_retries") {
+		*maxRetries = -1
+	}
+	if !q.Has("dialer_retries") {
+		*dialerRetries = 1
+	}
 }
 
 // noMaintNotifications turns off go-redis's maintenance notifications (a
