@@ -223,12 +223,16 @@ func (a hostActor) Receive(ctx actor.Context) {
 	h := a.h
 	switch msg := ctx.Message().(type) {
 	case *events.Event:
+		h.took(1)
 		h.add(msg)
+		h.held()
 		h.dispatch(h.mailbox != nil && h.mailbox.UserMessageCount() == 0)
 	case []*events.Event:
+		h.took(len(msg))
 		for _, ev := range msg {
 			h.add(ev)
 		}
+		h.held()
 		h.dispatch(h.mailbox != nil && h.mailbox.UserMessageCount() == 0)
 	case writeDone:
 		h.written(msg)
@@ -263,10 +267,24 @@ func (h *Host) started(ctx actor.Context) {
 	h.writerOnce.Do(func() { go h.writer() })
 }
 
-// add takes an event into the buffer, applying the overflow policy.
+// took counts n events taken from the mailbox, once per message.
+func (h *Host) took(n int) {
+	h.taken.Add(uint64(n))
+	h.received.Add(uint64(n))
+}
+
+// held publishes how many events the host holds, once per message.
+func (h *Host) held() {
+	n := int64(h.buf.len() + len(h.inflight))
+	h.buffered.Store(n)
+	if n > h.highWater.Load() {
+		h.highWater.Store(n)
+	}
+}
+
+// add takes an event into the buffer, applying the overflow policy; the
+// caller counts it (took) and publishes the new level (held).
 func (h *Host) add(ev *events.Event) {
-	h.taken.Add(1)
-	h.received.Add(1)
 	if h.finished {
 		h.dropped[DropClosed].Add(1)
 		return
@@ -291,11 +309,6 @@ func (h *Host) add(ev *events.Event) {
 		}
 	}
 	h.buf.push(ev)
-	n := int64(h.buf.len() + len(h.inflight))
-	h.buffered.Store(n)
-	if n > h.highWater.Load() {
-		h.highWater.Store(n)
-	}
 }
 
 // dispatch hands the next batch to the writer if everything allows it. A
@@ -312,7 +325,7 @@ func (h *Host) dispatch(flush bool) {
 		}
 		if n < h.opts.BatchSize && !flush && h.draining == nil {
 			if h.timer == nil {
-				h.arm(time.Now().Add(h.opts.MaxBatchDelay))
+				h.arm(time.Now(), h.opts.MaxBatchDelay)
 			}
 			return
 		}
@@ -326,25 +339,27 @@ func (h *Host) dispatch(flush bool) {
 		h.inflight = batch
 		h.retry.Reset()
 	}
-	now := time.Now()
-	if now.Before(h.notBefore) {
-		h.arm(h.notBefore)
-		return
-	}
-	if !h.breaker.Allow(now) {
-		h.arm(h.breaker.ProbeAt())
-		return
+	// The healthy path needs no clock: no wait is pending and the circuit
+	// is closed.
+	if circuit, _ := h.breaker.State(); !h.notBefore.IsZero() || circuit != supervisor.Closed {
+		now := time.Now()
+		if now.Before(h.notBefore) {
+			h.arm(now, h.notBefore.Sub(now))
+			return
+		}
+		if !h.breaker.Allow(now) {
+			h.arm(now, h.breaker.ProbeAt().Sub(now))
+			return
+		}
 	}
 	h.writing = true
 	h.work <- writeRequest{batch: h.inflight}
 }
 
-// arm makes sure the host is woken at or before at, and never sooner than a
-// millisecond from now, so that no state can make it spin.
-func (h *Host) arm(at time.Time) {
-	if soonest := time.Now().Add(time.Millisecond); at.Before(soonest) {
-		at = soonest
-	}
+// arm makes sure the host is woken within wait of now, and never sooner
+// than a millisecond from now, so that no state can make it spin.
+func (h *Host) arm(now time.Time, wait time.Duration) {
+	at := now.Add(max(wait, time.Millisecond))
 	if h.timer != nil {
 		if !h.timerAt.After(at) {
 			return
@@ -353,7 +368,7 @@ func (h *Host) arm(at time.Time) {
 	}
 	h.timerAt = at
 	root, self := h.root, h.self
-	h.timer = time.AfterFunc(time.Until(at), func() { root.Send(self, wake{}) })
+	h.timer = time.AfterFunc(at.Sub(now), func() { root.Send(self, wake{}) })
 }
 
 // written handles the writer's result for the batch in hand.
