@@ -69,13 +69,14 @@ func TestNoConfirmsWriteFailureIsNotDelivery(t *testing.T) {
 // slowWrites is a socket to an unresponsive peer.
 type slowWrites struct {
 	net.Conn
-	release, closed chan struct{}
-	once            *sync.Once
+	release, closed, entered chan struct{}
+	once, enter              *sync.Once
 }
 
 // Write blocks as a write to an unresponsive peer does: until released, or
-// until the socket is closed under it.
+// until the socket is closed under it. entered is closed once one blocks.
 func (f slowWrites) Write(p []byte) (int, error) {
+	f.enter.Do(func() { close(f.entered) })
 	select {
 	case <-f.release:
 		return f.Conn.Write(p)
@@ -106,11 +107,18 @@ func TestWriteReturnsWhileAHeartbeatIsStuck(t *testing.T) {
 	cc := s.ss.tcp.Load()
 	rel := make(chan struct{})
 	cc.mu.Lock()
-	cc.Conn = slowWrites{Conn: cc.Conn, release: rel, closed: make(chan struct{}), once: new(sync.Once)}
+	slow := slowWrites{Conn: cc.Conn, release: rel, closed: make(chan struct{}), entered: make(chan struct{}),
+		once: new(sync.Once), enter: new(sync.Once)}
+	cc.Conn = slow
 	cc.mu.Unlock()
-	// what the heartbeater would do between Writes, uncorked
+	// what the heartbeater would do between Writes, uncorked: it blocks on
+	// the socket holding the cork's lock
 	go cc.Write([]byte{8, 0, 0, 0, 0, 0, 0, 0xce})
-	time.Sleep(50 * time.Millisecond)
+	select {
+	case <-slow.entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the stuck heartbeat write never started")
+	}
 	time.AfterFunc(3*time.Second, func() { close(rel) })
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
