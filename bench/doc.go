@@ -4,7 +4,7 @@
 // reproduce the figures in docs/benchmarks.md with one command against their
 // own Redis and RabbitMQ:
 //
-//	go run ./bench -sink redis -events 500000 -batch 500 -baseline
+//	go run . -sink redis -events 500000 -batch 500 -baseline
 //
 // # Scenarios
 //

@@ -79,20 +79,20 @@ type config struct {
 }
 
 // usageText heads -help.
-const usageText = `Usage: go run ./bench [flags]
+const usageText = `Usage (from the bench directory): go run . [flags]
 
 Drives events through a streamll-go bus into real sinks and reports
 throughput, Emit latency, end-to-end latency and what every event became.
 Service URLs come from REDIS_URL and RABBITMQ_URL.
 
 Examples:
-  go run ./bench -sink memory
-  go run ./bench -sink redis -events 500000 -batch 500 -baseline
-  go run ./bench -sink redis -rate 10000 -duration 10s
-  go run ./bench -sink rabbitmq -events 200000 -baseline
-  go run ./bench -sweep -chart docs/benchmarks-sweep.svg
-  go run ./bench -sink redis -rate 10000 -duration 10s -outage 3s
-  go run ./bench -sink redis -rate 10000 -blackhole
+  go run . -sink memory
+  go run . -sink redis -events 500000 -batch 500 -baseline
+  go run . -sink redis -rate 10000 -duration 10s
+  go run . -sink rabbitmq -events 200000 -baseline
+  go run . -sweep -chart ../docs/benchmarks-sweep.svg
+  go run . -sink redis -rate 10000 -duration 10s -outage 3s
+  go run . -sink redis -rate 10000 -blackhole
 
 Flags:
 `

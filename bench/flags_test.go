@@ -105,7 +105,7 @@ func TestParseFlagsHelp(t *testing.T) {
 	if !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("err = %v, want flag.ErrHelp", err)
 	}
-	if !strings.Contains(out.String(), "Usage: go run ./bench") || !strings.Contains(out.String(), "-baseline") {
+	if !strings.Contains(out.String(), "go run . [flags]") || !strings.Contains(out.String(), "-baseline") {
 		t.Fatalf("help text:\n%s", out.String())
 	}
 }
