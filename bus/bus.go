@@ -5,194 +5,249 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"sort"
 	"strings"
-	"sync"
 	"time"
-	"unsafe"
-
-	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/streamll/streamll-go/actors/sinks"
 	"github.com/streamll/streamll-go/events"
+	"github.com/streamll/streamll-go/internal/engine"
 )
 
 // Bus carries events from producers to sinks. Its methods are safe for
 // concurrent use. Emit never blocks on a sink and never does I/O on the
 // caller's goroutine.
 type Bus struct {
-	system *actor.ActorSystem
-	router *actor.PID
-	routes []route // read-only once the router has started
-	hosts  []*sinks.Host
-	logger *slog.Logger
-
-	// gate orders Emit against Close: Emit holds it shared while it checks
-	// closed and posts to the router, so once Close holds it exclusively no
-	// event can slip in behind the drain request.
-	gate   sync.RWMutex
-	closed bool
-
-	closeOnce sync.Once
-	closeErr  error
-	closeDone chan struct{}
+	e *engine.Engine
 }
 
 // New validates cfg and starts a bus: one router actor and one supervised
 // host actor per sink. Invalid configuration returns an error wrapping
 // ErrInvalidConfig and starts nothing.
 func New(cfg Config) (*Bus, error) {
+	ec, err := cfg.engineConfig()
+	if err != nil {
+		return nil, err
+	}
+	e, err := engine.Start(ec)
+	if err != nil {
+		return nil, err
+	}
+	return &Bus{e: e}, nil
+}
+
+func (cfg Config) engineConfig() (engine.Config, error) {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: %s", ErrInvalidConfig, fmt.Sprintf(format, args...)))
+	}
+	if cfg.IntakeSize < 0 {
+		bad("IntakeSize %d is negative", cfg.IntakeSize)
+	}
+	if cfg.Linger < 0 {
+		bad("Linger %v is negative", cfg.Linger)
+	}
+	if cfg.Linger > MaxLinger {
+		bad("Linger %v exceeds %v", cfg.Linger, MaxLinger)
+	}
 	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	var errs []error
-	hosts := make([]*sinks.Host, 0, len(cfg.Sinks))
+	ec := engine.Config{IntakeSize: cfg.IntakeSize, Linger: cfg.Linger, Logger: logger}
+	if ec.IntakeSize == 0 {
+		ec.IntakeSize = DefaultIntakeSize
+	}
+	if ec.Linger == 0 {
+		ec.Linger = DefaultLinger
+	}
+	if cfg.Linger < 0 || cfg.NoLinger {
+		ec.Linger = 0
+	}
 	taken := map[string]bool{}
 	for i, s := range cfg.Sinks {
-		if s == nil {
-			errs = append(errs, fmt.Errorf("%w: Sinks[%d] is nil", ErrInvalidConfig, i))
+		if isNil(s) {
+			bad("Sinks[%d] is nil (%T)", i, s)
 			continue
 		}
 		opts := hostOptions(s)
-		h, err := sinks.NewHost(s, sinkName(s, opts, i, taken), opts, logger)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%w: Sinks[%d]: %w", ErrInvalidConfig, i, err))
+		name := sinkName(s, opts, i, taken)
+		if err := opts.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("%w: Sinks[%d] (%s): %w", ErrInvalidConfig, i, name, err))
 			continue
 		}
-		hosts = append(hosts, h)
+		opts = withDefaults(opts)
+		if opts.BatchSize > opts.BufferSize {
+			bad("Sinks[%d] (%s): BatchSize %d exceeds BufferSize %d", i, name, opts.BatchSize, opts.BufferSize)
+			continue
+		}
+		ec.Sinks = append(ec.Sinks, engine.Sink{Sink: s, Name: name, Options: opts})
 	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
+	return ec, errors.Join(errs...)
+}
 
-	system := actor.NewActorSystem(
-		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return protoactorLogger(logger) }),
-		actor.WithDeadLetterThrottleInterval(10*time.Millisecond),
-	)
-	r := &router{ready: make(chan struct{})}
-	for _, h := range hosts {
-		r.routes = append(r.routes, route{host: h})
+// isNil reports whether s is nil or a typed nil, such as the
+// (*terminal.Sink)(nil) a failed constructor returns.
+func isNil(s sinks.Sink) bool {
+	if s == nil {
+		return true
 	}
-	props := actor.PropsFromProducer(func() actor.Actor { return r },
-		actor.WithMailbox(func() actor.Mailbox {
-			r.mailbox = actor.Unbounded()()
-			return r.mailbox
-		}))
-	pid, err := system.Root.SpawnNamed(props, "streamll-router")
-	if err != nil {
-		return nil, fmt.Errorf("bus: starting router: %w", err)
+	v := reflect.ValueOf(s)
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
+		return v.IsNil()
 	}
-	<-r.ready
-	return &Bus{
-		system:    system,
-		router:    pid,
-		routes:    r.routes,
-		hosts:     hosts,
-		logger:    logger,
-		closeDone: make(chan struct{}),
-	}, nil
+	return false
+}
+
+// withDefaults applies the host defaults, with a batch no larger than a
+// small buffer.
+func withDefaults(o sinks.Options) sinks.Options {
+	if o.BatchSize == 0 && o.BufferSize > 0 && o.BufferSize < sinks.DefaultBatchSize {
+		o.BatchSize = o.BufferSize
+	}
+	return o.WithDefaults()
 }
 
 // Emit hands ev to every sink whose filter accepts it and returns at once.
 // An empty EventID gets a new one, a zero Timestamp the current time, and an
 // empty EventType "unknown" (the wire format requires one).
-// After Emit returns the bus shares ev's maps with the sinks: do not modify
-// them. On a closed or nil bus the event is counted as dropped ("closed") by
-// every sink that would have taken it.
+//
+// Emit copies ev into the bus's intake without allocating. After Emit returns
+// the bus shares ev's maps with the sinks: do not modify them. When the
+// intake is full (the bus cannot keep up with its producers), the event is
+// dropped and counted ("intake_full") for every sink that would have taken
+// it. On a closed bus the event is counted as "emitted_after_close"; on a nil
+// bus nothing happens.
 func (b *Bus) Emit(ev events.Event) {
 	if b == nil {
 		return
 	}
-	// One allocation holds the event and the bytes of its new ID: the ID
-	// string points into the same object, which it keeps alive.
-	e := &emitted{Event: ev}
-	if e.EventID == "" {
-		events.PutID(&e.id)
-		e.EventID = unsafe.String(&e.id[0], events.IDLength)
+	if ev.Timestamp.IsZero() {
+		ev.Timestamp = time.Now()
 	}
-	if e.Timestamp.IsZero() {
-		e.Timestamp = time.Now()
+	if ev.EventType == "" {
+		ev.EventType = "unknown"
 	}
-	if e.EventType == "" {
-		e.EventType = "unknown"
-	}
-	b.post(&e.Event)
-}
-
-type emitted struct {
-	events.Event
-	id [events.IDLength]byte
-}
-
-func (b *Bus) post(ev *events.Event) {
-	b.gate.RLock()
-	if b.closed {
-		b.gate.RUnlock()
-		for _, h := range b.hosts {
-			if h.Accepts(ev) {
-				h.Refuse(sinks.DropClosed)
-			}
-		}
-		return
-	}
-	b.system.Root.Send(b.router, ev)
-	b.gate.RUnlock()
+	b.e.Emit(&ev)
 }
 
 // Health returns a snapshot of every sink, in configuration order.
-func (b *Bus) Health() []sinks.Health {
-	hs := make([]sinks.Health, len(b.hosts))
-	for i, h := range b.hosts {
-		hs[i] = h.Health()
-	}
-	return hs
-}
+func (b *Bus) Health() []sinks.Health { return b.e.Health() }
 
-// Restart resumes a sink that its supervision policy paused (PauseSink) after
-// too many restarts. It returns ErrUnknownSink for a name no sink has.
-func (b *Bus) Restart(name string) error {
-	for i, h := range b.hosts {
-		if h.Name() != name {
-			continue
-		}
-		b.gate.RLock()
-		defer b.gate.RUnlock()
-		if b.closed {
-			return ErrClosed
-		}
-		b.system.Root.Send(b.routes[i].pid, sinks.Resume{})
+// Flush returns once every event emitted before the call has been delivered
+// by every sink, or dropped and counted: a barrier through the router and
+// every sink, as zap's Sync is. It returns an error wrapping ctx's when ctx
+// ends first, naming the sinks still delivering (a sink whose backend is down
+// holds Flush until its circuit lets it deliver), and ErrClosed once Close
+// has begun. It does not stop or slow Emit.
+func (b *Bus) Flush(ctx context.Context) error {
+	if b == nil {
 		return nil
 	}
-	return fmt.Errorf("%w: %q", ErrUnknownSink, name)
+	if err := b.e.Flush(ctx); err != nil {
+		if errors.Is(err, engine.ErrClosed) {
+			return ErrClosed
+		}
+		return fmt.Errorf("bus: %w", err)
+	}
+	return nil
 }
 
-// CloseError reports what Close could not deliver.
+// Resume lets a sink that its supervision policy paused (PauseSink, after
+// too many restarts) write again; its driver is rebuilt first. It returns
+// ErrUnknownSink for a name no sink has, ErrNotPaused for a sink that is not
+// paused, and ErrClosed once Close has begun.
+func (b *Bus) Resume(name string) error {
+	err := b.e.Resume(name)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, engine.ErrUnknownSink):
+		return fmt.Errorf("%w: %q", ErrUnknownSink, name)
+	case errors.Is(err, engine.ErrNotPaused):
+		return fmt.Errorf("%w: %s", ErrNotPaused, strings.TrimPrefix(err.Error(), engine.ErrNotPaused.Error()+": "))
+	case errors.Is(err, engine.ErrClosed):
+		return ErrClosed
+	}
+	return err
+}
+
+// Close stops intake, lets every sink deliver what it holds until ctx ends,
+// closes the sinks and stops the bus's actors, leaving no goroutine behind.
+//
+// It returns nil only when every event emitted since New was delivered by
+// every sink that took it; otherwise a *CloseError that says, per sink and
+// reason, what was lost over the bus's whole life (overflow, intake full,
+// permanent errors, a stopped sink, undelivered at close, ...), so a caller
+// can read it as "was everything delivered?".
+//
+// When ctx ends, what the sinks still hold is dropped and counted
+// (undelivered_at_close), a Write in flight is interrupted (its context is
+// cancelled; the drivers of this module then drop the connection) and counted
+// by its outcome, and each driver's Close gets a short grace. Close returns at
+// most about half a second after ctx ends, or 1.5 s for a driver that ignores
+// its context. Later calls wait for the first and return its result.
+func (b *Bus) Close(ctx context.Context) error {
+	if b == nil {
+		return nil
+	}
+	report, err := b.e.Close(ctx)
+	ce := &CloseError{Lost: map[string]map[sinks.DropReason]uint64{}, Err: err}
+	for _, s := range report.Sinks {
+		if s.Lost() > 0 {
+			ce.Lost[s.Name] = s.Dropped
+		}
+	}
+	if len(ce.Lost) == 0 && err == nil {
+		return nil
+	}
+	return ce
+}
+
+// CloseError reports what a bus did not deliver over its whole life.
 type CloseError struct {
-	// Undelivered counts, per sink name, the events still held when the
-	// context ended; they are also counted in Health as dropped ("closed").
-	Undelivered map[string]int
+	// Lost counts, per sink name and reason, the events emitted since New
+	// that the sink did not deliver; the same figures Health shows as
+	// Dropped. Sinks that lost nothing are absent.
+	Lost map[string]map[sinks.DropReason]uint64
 	// Err joins the context's error and any sink's Close error.
 	Err error
 }
 
-// Error lists, per sink, what was left undelivered.
+// Total is how many events were lost, over every sink and reason.
+func (e *CloseError) Total() uint64 {
+	var n uint64
+	for _, byReason := range e.Lost {
+		for _, v := range byReason {
+			n += v
+		}
+	}
+	return n
+}
+
+// Error lists, per sink, what was lost and why.
 func (e *CloseError) Error() string {
-	names := make([]string, 0, len(e.Undelivered))
-	for n := range e.Undelivered {
+	names := make([]string, 0, len(e.Lost))
+	for n := range e.Lost {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	var b strings.Builder
 	b.WriteString("bus: close:")
-	total := 0
 	for _, n := range names {
-		if e.Undelivered[n] > 0 {
-			fmt.Fprintf(&b, " %s left %d undelivered;", n, e.Undelivered[n])
-			total += e.Undelivered[n]
+		var total uint64
+		var parts []string
+		for _, r := range sinks.DropReasons() {
+			if v := e.Lost[n][r]; v > 0 {
+				total += v
+				parts = append(parts, fmt.Sprintf("%s %d", r, v))
+			}
 		}
+		fmt.Fprintf(&b, " %s lost %d events (%s);", n, total, strings.Join(parts, ", "))
 	}
-	if total == 0 {
+	if len(names) == 0 {
 		b.WriteString(" every event delivered;")
 	}
 	if e.Err != nil {
@@ -204,75 +259,3 @@ func (e *CloseError) Error() string {
 // Unwrap returns the underlying errors, so errors.Is(err,
 // context.DeadlineExceeded) works.
 func (e *CloseError) Unwrap() error { return e.Err }
-
-// closeGrace is how long Close waits past its context for a host to answer.
-const closeGrace = time.Second
-
-// Close stops intake, then lets every sink deliver what it holds until ctx
-// ends, closes the sinks and stops the bus's actors. It returns nil when
-// everything emitted before it was delivered, and a *CloseError saying what
-// was left otherwise. Events emitted after Close starts are counted as dropped
-// ("closed"). Close is idempotent: later calls wait for the first and return
-// its result.
-func (b *Bus) Close(ctx context.Context) error {
-	if b == nil {
-		return nil
-	}
-	b.closeOnce.Do(func() {
-		b.closeErr = b.close(ctx)
-		close(b.closeDone)
-	})
-	<-b.closeDone
-	return b.closeErr
-}
-
-func (b *Bus) close(ctx context.Context) error {
-	b.gate.Lock()
-	b.closed = true
-	b.gate.Unlock()
-
-	replies := make(chan sinks.DrainResult, len(b.hosts))
-	b.system.Root.Send(b.router, drainAll{drain: &sinks.Drain{Ctx: ctx, Reply: replies}})
-	undelivered := map[string]int{}
-	var errs []error
-	answered := map[string]bool{}
-	var giveUp <-chan time.Time
-	for len(answered) < len(b.hosts) {
-		// Every host answers by ctx's end; the grace after it is a guard
-		// against a host that cannot (its driver hangs in Close).
-		select {
-		case r := <-replies:
-			answered[r.Sink] = true
-			if r.Undelivered > 0 {
-				undelivered[r.Sink] = r.Undelivered
-				b.logger.Warn("sink closed with undelivered events", "sink", r.Sink, "undelivered", r.Undelivered)
-			}
-			if r.Err != nil {
-				errs = append(errs, r.Err)
-			}
-			continue
-		case <-ctx.Done():
-			if giveUp == nil {
-				giveUp = time.After(closeGrace)
-			}
-			continue
-		case <-giveUp:
-		}
-		for _, h := range b.hosts {
-			if !answered[h.Name()] {
-				answered[h.Name()] = true
-				undelivered[h.Name()] = h.Health().Buffered
-				errs = append(errs, fmt.Errorf("bus: sink %s did not finish closing: %w", h.Name(), ctx.Err()))
-			}
-		}
-	}
-	// Every host has finished: stopping them abandons nothing.
-	if err := b.system.Root.StopFuture(b.router).Wait(); err != nil {
-		errs = append(errs, fmt.Errorf("bus: stopping router: %w", err))
-	}
-	b.system.Shutdown()
-	if len(undelivered) == 0 && len(errs) == 0 {
-		return nil
-	}
-	return &CloseError{Undelivered: undelivered, Err: errors.Join(errs...)}
-}

@@ -136,11 +136,11 @@ func TestCloseIsIdempotentAndLaterEmitsAreCounted(t *testing.T) {
 	}
 	b.Emit(events.Event{EventType: "after"})
 	h := b.Health()[0]
-	if h.Received != 2 || h.Delivered != 1 || h.Dropped["closed"] != 1 || h.State != sinks.Closed {
+	if h.Received != 2 || h.Delivered != 1 || h.Dropped["emitted_after_close"] != 1 || h.State != sinks.Finished {
 		t.Errorf("health after close = %+v", h)
 	}
-	if err := b.Restart(h.Name); !errors.Is(err, bus.ErrClosed) {
-		t.Errorf("Restart after Close = %v, want ErrClosed", err)
+	if err := b.Resume(h.Name); !errors.Is(err, bus.ErrClosed) {
+		t.Errorf("Resume after Close = %v, want ErrClosed", err)
 	}
 }
 
@@ -160,14 +160,14 @@ func TestCloseWhileSinkDownReturnsByDeadline(t *testing.T) {
 	if !errors.As(err, &ce) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Close = %v, want a CloseError wrapping the deadline", err)
 	}
-	if ce.Undelivered["down"] != 50 {
-		t.Errorf("undelivered = %v, want down:50", ce.Undelivered)
+	if ce.Lost["down"][sinks.DropUndelivered] != 50 {
+		t.Errorf("lost = %v, want down: 50 undelivered_at_close", ce.Lost)
 	}
 	if len(up.events()) != 50 {
 		t.Errorf("healthy sink got %d events, want 50", len(up.events()))
 	}
 	h := b.Health()[0]
-	if h.Dropped["closed"] != 50 || h.Delivered != 0 || h.Buffered != 0 {
+	if h.Dropped["undelivered_at_close"] != 50 || h.Delivered != 0 || h.Buffered != 0 {
 		t.Errorf("health = %+v", h)
 	}
 }

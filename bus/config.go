@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/streamll/streamll-go/actors/sinks"
 )
@@ -15,8 +16,11 @@ var ErrInvalidConfig = fmt.Errorf("bus: %w", sinks.ErrInvalidConfig)
 // ErrClosed is returned by operations on a closed bus.
 var ErrClosed = errors.New("bus: closed")
 
-// ErrUnknownSink is returned by Restart for a name no sink has.
+// ErrUnknownSink is returned by Resume for a name no sink has.
 var ErrUnknownSink = errors.New("bus: unknown sink")
+
+// ErrNotPaused is returned by Resume for a sink that is not paused.
+var ErrNotPaused = errors.New("bus: sink is not paused")
 
 // Config configures a Bus. The zero value is valid: a bus with no sinks,
 // which counts nothing and delivers nothing.
@@ -28,7 +32,30 @@ type Config struct {
 	// Logger receives the bus's own log lines: breaker changes, restarts,
 	// drops at Close, and protoactor's warnings. Nil means silent.
 	Logger *slog.Logger
+	// IntakeSize bounds, in events, the queue between Emit and the bus's
+	// router; it is rounded up to a power of two and allocated once (about
+	// 200 bytes a slot). When producers outrun the router it fills, and Emit
+	// drops and counts what does not fit ("intake_full"). Default 8192.
+	IntakeSize int
+	// Linger is how long the router, woken by an event after a quiet spell,
+	// gathers further events before it routes them. At the rates services run
+	// (thousands of events a second) it turns a wake-up, a Write and a round
+	// trip per event into one per linger, for a fraction of the CPU; it adds
+	// at most Linger to an event's latency, and a backlog of half the intake,
+	// Flush or Close cut it short. Default DefaultLinger; at most MaxLinger.
+	Linger time.Duration
+	// NoLinger routes every event as soon as the router can, whatever
+	// Linger says: the lowest latency, at the cost of CPU per event at
+	// moderate rates.
+	NoLinger bool
 }
+
+// Defaults and limits for Config.
+const (
+	DefaultIntakeSize = 8192
+	DefaultLinger     = time.Millisecond
+	MaxLinger         = time.Second
+)
 
 // hostOptions returns the host options a sink carries, or the defaults.
 func hostOptions(s sinks.Sink) sinks.Options {

@@ -66,7 +66,7 @@ func TestClosingAPausedSinkNeedsNoDeadline(t *testing.T) {
 	waitFor(t, "the pause", func() bool { return b.Health()[0].State == sinks.Paused })
 	err := closeReturns(t, b, context.Background(), 5*time.Second)
 	var ce *bus.CloseError
-	if !errors.As(err, &ce) || ce.Undelivered["p"] != 1 {
+	if !errors.As(err, &ce) || ce.Lost["p"][sinks.DropUndelivered] != 1 {
 		t.Fatalf("Close = %v, want one undelivered event", err)
 	}
 	accounted(t, b.Health()[0])
@@ -83,9 +83,7 @@ func TestResumeWaitsAndCountsTowardsTheLimit(t *testing.T) {
 	if f.calls() != 4 {
 		t.Errorf("%d writes, want 4: the first and three resumes", f.calls())
 	}
-	if err := closeBus(t, b); err != nil {
-		t.Fatal(err)
-	}
+	wantLost(t, closeBus(t, b), lost("r", sinks.DropSinkStopped, 1))
 	accounted(t, b.Health()[0])
 }
 
@@ -97,9 +95,7 @@ func TestAPanickingDeciderStopsOnlyItsSink(t *testing.T) {
 	b.Emit(events.Event{EventType: "a"})
 	waitFor(t, "the sink to stop", func() bool { return b.Health()[0].State == sinks.Stopped })
 	b.Emit(events.Event{EventType: "b"})
-	if err := closeReturns(t, b, context.Background(), 5*time.Second); err != nil {
-		t.Fatal(err)
-	}
+	wantLost(t, closeReturns(t, b, context.Background(), 5*time.Second), lost("d", sinks.DropSinkStopped, 2))
 	if n := len(other.events()); n != 2 {
 		t.Errorf("the other sink got %d events, want 2", n)
 	}
@@ -153,7 +149,7 @@ func TestAPanicDuringTheProbeDoesNotWedgeTheSink(t *testing.T) {
 	if err := closeBus(t, b); err != nil {
 		t.Fatal(err)
 	}
-	if h := b.Health()[0]; h.Circuit != "closed" || h.Restarts != 1 {
+	if h := b.Health()[0]; h.Circuit != supervisor.Closed || h.Restarts != 1 {
 		t.Errorf("health = %+v", h)
 	}
 }

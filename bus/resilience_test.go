@@ -35,7 +35,7 @@ func TestBreakerIsolatesAndProbesOnce(t *testing.T) {
 	for i := range 5 {
 		b.Emit(events.Event{Operation: fmt.Sprint(i)})
 	}
-	waitFor(t, "the circuit to open", func() bool { return b.Health()[0].Circuit == "open" })
+	waitFor(t, "the circuit to open", func() bool { return b.Health()[0].Circuit == supervisor.Open })
 	h := b.Health()[0]
 	if f.calls() != 3 || h.ConsecutiveFailures != 3 || h.LastError == "" {
 		t.Fatalf("after opening: calls=%d health=%+v", f.calls(), h)
@@ -45,7 +45,7 @@ func TestBreakerIsolatesAndProbesOnce(t *testing.T) {
 		b.Emit(events.Event{Operation: fmt.Sprint(i)})
 	}
 	waitFor(t, "the probe", func() bool { return f.calls() == 4 })
-	waitFor(t, "the failed probe to re-open the circuit", func() bool { return b.Health()[0].Circuit == "open" })
+	waitFor(t, "the failed probe to re-open the circuit", func() bool { return b.Health()[0].Circuit == supervisor.Open })
 	mu.Lock()
 	gap := callTimes[3].Sub(callTimes[2])
 	down = false
@@ -61,7 +61,7 @@ func TestBreakerIsolatesAndProbesOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	h = b.Health()[0]
-	if h.Circuit != "closed" || h.ConsecutiveFailures != 0 || h.FailedAttempts != 4 || h.DroppedTotal() != 0 {
+	if h.Circuit != supervisor.Closed || h.ConsecutiveFailures != 0 || h.FailedAttempts != 4 || h.DroppedTotal() != 0 {
 		t.Errorf("after recovery: %+v", h)
 	}
 	for i, ev := range f.events() {
@@ -97,9 +97,7 @@ func TestPartialBatchRetriesOnlyWhatFailed(t *testing.T) {
 		Retry: supervisor.Retry{InitialInterval: time.Millisecond, NoJitter: true}}))
 	gather(t, b, f, 5, func(i int) { b.Emit(events.Event{Operation: fmt.Sprint(i)}) })
 	waitFor(t, "the retry", func() bool { return b.Health()[0].Delivered == 5 })
-	if err := closeBus(t, b); err != nil {
-		t.Fatal(err)
-	}
+	wantLost(t, closeBus(t, b), lost("sink-0", sinks.DropPermanent, 1))
 	if fmt.Sprint(attempts) != "[[0 1 2 3 4] [3 4]]" {
 		t.Errorf("attempts = %v, want the batch, then a retry of only 3 and 4", attempts)
 	}
@@ -121,11 +119,9 @@ func TestPermanentErrorDropsBatchAndIsLoud(t *testing.T) {
 	gather(t, b, f, 3, func(int) { b.Emit(events.Event{}) })
 	waitFor(t, "the drop", func() bool { return b.Health()[0].Dropped["permanent_error"] == 3 })
 	b.Emit(events.Event{})
-	if err := closeBus(t, b); err != nil {
-		t.Fatal(err)
-	}
+	wantLost(t, closeBus(t, b), lost("sink-0", sinks.DropPermanent, 3))
 	h := b.Health()[0]
-	if h.Delivered != 2 || f.calls() != 3 || h.Circuit != "closed" {
+	if h.Delivered != 2 || f.calls() != 3 || h.Circuit != supervisor.Closed {
 		t.Errorf("health = %+v, calls = %d", h, f.calls())
 	}
 	if want := "NOPERM user has no permissions (redis://app:xxxxx@redis:6379)"; h.LastError != want {
@@ -147,9 +143,7 @@ func TestRetriesExhausted(t *testing.T) {
 	b.Emit(events.Event{Operation: "lost-2"})
 	waitFor(t, "the batch to be given up", func() bool { return b.Health()[0].Dropped["retries_exhausted"] == 2 })
 	b.Emit(events.Event{Operation: "kept"})
-	if err := closeBus(t, b); err != nil {
-		t.Fatal(err)
-	}
+	wantLost(t, closeBus(t, b), lost("sink-0", sinks.DropRetriesExhausted, 2))
 	if got := f.events(); len(got) != 1 || got[0].Operation != "kept" {
 		t.Errorf("delivered %v", got)
 	}

@@ -2,11 +2,14 @@ package bus_test
 
 import (
 	"context"
+	"errors"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/streamll/streamll-go/actors/sinks"
+	"github.com/streamll/streamll-go/bus"
 	"github.com/streamll/streamll-go/events"
 )
 
@@ -118,4 +121,22 @@ func gather(t *testing.T, b interface {
 	}
 	waitFor(t, "the batch to gather", func() bool { return b.Health()[0].Received == uint64(n+1) })
 	close(release)
+}
+
+// wantLost fails t unless err is a *bus.CloseError reporting exactly the
+// losses in want (sink name → reason → events), with no other error.
+func wantLost(t *testing.T, err error, want map[string]map[sinks.DropReason]uint64) {
+	t.Helper()
+	var ce *bus.CloseError
+	if !errors.As(err, &ce) {
+		t.Fatalf("Close = %v, want a *bus.CloseError reporting %v", err, want)
+	}
+	if !reflect.DeepEqual(ce.Lost, want) || ce.Err != nil {
+		t.Fatalf("Close reported %v (err %v), want %v", ce.Lost, ce.Err, want)
+	}
+}
+
+// lost builds wantLost's argument for one sink and one reason.
+func lost(sink string, reason sinks.DropReason, n uint64) map[string]map[sinks.DropReason]uint64 {
+	return map[string]map[sinks.DropReason]uint64{sink: {reason: n}}
 }

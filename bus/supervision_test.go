@@ -62,9 +62,7 @@ func TestRestartLimitStopsOnlyThatSink(t *testing.T) {
 	for range 10 {
 		b.Emit(events.Event{EventType: "later"})
 	}
-	if err := closeBus(t, b); err != nil {
-		t.Fatal(err)
-	}
+	wantLost(t, closeBus(t, b), lost("broken", sinks.DropSinkStopped, 11))
 	h := b.Health()[0]
 	if h.Restarts != 3 || h.Received != 11 || h.Dropped["sink_stopped"] != 11 || h.Delivered != 0 {
 		t.Errorf("broken sink health = %+v", h)
@@ -99,10 +97,10 @@ func TestPausedSinkBuffersUntilRestart(t *testing.T) {
 	f.mu.Lock()
 	broken = false
 	f.mu.Unlock()
-	if err := b.Restart("nope"); !errors.Is(err, bus.ErrUnknownSink) {
+	if err := b.Resume("nope"); !errors.Is(err, bus.ErrUnknownSink) {
 		t.Errorf("Restart(unknown) = %v", err)
 	}
-	if err := b.Restart("pausable"); err != nil {
+	if err := b.Resume("pausable"); err != nil {
 		t.Fatal(err)
 	}
 	if err := closeBus(t, b); err != nil {
@@ -121,9 +119,7 @@ func TestDeciderStopsAtOnce(t *testing.T) {
 		Decide: func(c *supervisor.Crash) supervisor.Directive { seen = c; return supervisor.Stop }}}))
 	b.Emit(events.Event{EventType: "x"})
 	waitFor(t, "the sink to stop", func() bool { return b.Health()[0].State == sinks.Stopped })
-	if err := closeBus(t, b); err != nil {
-		t.Fatal(err)
-	}
+	wantLost(t, closeBus(t, b), lost("sink-0", sinks.DropSinkStopped, 1))
 	h := b.Health()[0]
 	if h.Restarts != 0 || h.Dropped["sink_stopped"] != 1 || seen == nil || len(seen.Stack) == 0 {
 		t.Errorf("health = %+v, crash = %+v", h, seen)
@@ -153,9 +149,7 @@ func TestOverflowCountsExactly(t *testing.T) {
 			}
 			waitFor(t, "the buffer to fill", func() bool { return b.Health()[0].Received == buffer+extra })
 			close(release)
-			if err := closeBus(t, b); err != nil {
-				t.Fatal(err)
-			}
+			wantLost(t, closeBus(t, b), lost("sink-0", sinks.DropOverflow, 20))
 			h := b.Health()[0]
 			if h.Dropped["overflow"] != extra || h.Delivered != buffer || h.BufferedHighWater != buffer {
 				t.Fatalf("health = %+v", h)

@@ -3,26 +3,31 @@ package sinks
 import (
 	"fmt"
 	"time"
+
+	"github.com/streamll/streamll-go/actors/supervisor"
 )
 
-// State is the lifecycle state of a sink host.
+// State is where a sink stands in its lifecycle.
 type State int32
 
-// The states of a sink host.
+// The states of a sink.
 const (
-	// Running: the sink accepts and writes events.
+	// Running: the sink takes and writes events.
 	Running State = iota
-	// Restarting: the driver panicked; the host was restarted and is waiting
-	// out its restart backoff. Events are buffered meanwhile.
+	// Restarting: the driver panicked and its supervisor restarted it; the
+	// sink waits out the restart backoff, then its driver is rebuilt (see
+	// Rebuilder). Events are buffered meanwhile.
 	Restarting
-	// Paused: the restart limit was exceeded under the PauseSink policy. Events
-	// are buffered until the bus's Restart resumes the sink.
+	// Paused: the restart limit was exceeded under the PauseSink policy.
+	// Events are buffered until the bus's Resume resumes the sink.
 	Paused
-	// Stopped: the sink was stopped by its supervisor; later events are dropped
-	// and counted.
+	// Stopped: the sink's supervisor stopped it; later events are dropped
+	// and counted as sink_stopped.
 	Stopped
-	// Closed: the bus was closed.
-	Closed
+	// Draining: the bus is closing; the sink delivers what it holds.
+	Draining
+	// Finished: the bus closed; the sink's driver has been closed.
+	Finished
 )
 
 // String names the state as Health and metrics show it.
@@ -36,8 +41,10 @@ func (s State) String() string {
 		return "paused"
 	case Stopped:
 		return "stopped"
-	case Closed:
-		return "closed"
+	case Draining:
+		return "draining"
+	case Finished:
+		return "finished"
 	}
 	return fmt.Sprintf("State(%d)", int32(s))
 }
@@ -48,17 +55,26 @@ type DropReason int
 // The reasons an event is dropped. Every dropped event is counted under
 // exactly one of them.
 const (
-	// DropOverflow: the sink's buffer was full (see Overflow).
+	// DropOverflow: the sink's buffer was full (see Overflow), or the sink's
+	// host could not even take events in (it got no CPU under a flood).
 	DropOverflow DropReason = iota
+	// DropIntakeFull: the bus's intake was full when Emit was called: the
+	// router could not keep up with the producers. Counted for every sink
+	// whose filter accepts the event.
+	DropIntakeFull
 	// DropPermanent: the sink reported an error that retrying cannot cure.
 	DropPermanent
 	// DropRetriesExhausted: the retry policy's MaxRetries or MaxElapsed ran out.
 	DropRetriesExhausted
-	// DropSinkStopped: the sink was stopped by its supervisor.
+	// DropSinkStopped: the sink's supervisor stopped it.
 	DropSinkStopped
-	// DropClosed: the bus closed before the event could be delivered (Close's
-	// deadline passed, or the event was emitted after Close).
-	DropClosed
+	// DropTransform: the sink's Transform panicked or returned nil.
+	DropTransform
+	// DropUndelivered: the sink still held the event when Close's context
+	// ended.
+	DropUndelivered
+	// DropAfterClose: the event was emitted after Close began.
+	DropAfterClose
 	numDropReasons
 )
 
@@ -67,14 +83,20 @@ func (r DropReason) String() string {
 	switch r {
 	case DropOverflow:
 		return "overflow"
+	case DropIntakeFull:
+		return "intake_full"
 	case DropPermanent:
 		return "permanent_error"
 	case DropRetriesExhausted:
 		return "retries_exhausted"
 	case DropSinkStopped:
 		return "sink_stopped"
-	case DropClosed:
-		return "closed"
+	case DropTransform:
+		return "transform_failed"
+	case DropUndelivered:
+		return "undelivered_at_close"
+	case DropAfterClose:
+		return "emitted_after_close"
 	}
 	return fmt.Sprintf("DropReason(%d)", int(r))
 }
@@ -89,31 +111,33 @@ func DropReasons() []DropReason {
 }
 
 // Health is a snapshot of one sink's state and counters. Counters only grow.
-// For every sink, Received = Delivered + dropped (all reasons) + Buffered at
-// any quiet moment; at the end of Close, Buffered is 0.
+// For every sink, Received = Delivered + DroppedTotal() + Buffered at any
+// quiet moment; once Close has returned, Buffered is 0.
 type Health struct {
 	// Name labels the sink.
 	Name string `json:"name"`
-	// State is the host's lifecycle state.
+	// State is where the sink stands in its lifecycle.
 	State State `json:"state"`
-	// Circuit is the breaker's state and CircuitSince when it began.
-	Circuit      string    `json:"circuit"`
-	CircuitSince time.Time `json:"circuit_since"`
+	// Circuit is the breaker's state, and CircuitSince when it began.
+	Circuit      supervisor.Circuit `json:"circuit"`
+	CircuitSince time.Time          `json:"circuit_since"`
 	// Received counts events that matched the sink's filter.
 	Received uint64 `json:"received"`
 	// Delivered counts events the sink confirmed.
 	Delivered uint64 `json:"delivered"`
 	// Batches counts successful Writes.
 	Batches uint64 `json:"batches"`
-	// FailedAttempts counts Writes that failed (errors, timeouts, panics).
+	// FailedAttempts counts Writes that failed (errors, timeouts, panics)
+	// and failed rebuilds.
 	FailedAttempts uint64 `json:"failed_attempts"`
 	// ConsecutiveFailures is the number of failed attempts since the last
 	// success.
 	ConsecutiveFailures int `json:"consecutive_failures"`
 	// Dropped counts undelivered events by reason (see DropReason.String).
 	Dropped map[string]uint64 `json:"dropped"`
-	// Buffered is how many events the host holds now, the batch in hand
-	// included; BufferedHighWater is the most it has held.
+	// Buffered is how many events the sink holds now, the batch in hand and
+	// events on their way to it included; BufferedHighWater is the most its
+	// buffer has held.
 	Buffered          int `json:"buffered"`
 	BufferedHighWater int `json:"buffered_high_water"`
 	// Restarts counts restarts after driver panics.
@@ -133,21 +157,28 @@ func (h Health) DroppedTotal() uint64 {
 	return n
 }
 
-// IsRunning reports whether the sink accepts and writes events.
+// IsRunning reports whether the sink takes and writes events, as the Python
+// streamll's sink.is_running did.
 func (h Health) IsRunning() bool { return h.State == Running }
 
-// CircuitOpen reports whether the breaker keeps the sink from writing.
-func (h Health) CircuitOpen() bool { return h.Circuit != "closed" }
+// Failures is the number of failed attempts since the last success, as the
+// Python streamll's sink.failures was.
+func (h Health) Failures() int { return h.ConsecutiveFailures }
+
+// CircuitOpen reports whether the breaker keeps the sink from writing (open,
+// or half-open with its one probe in flight), as the Python streamll's
+// sink.circuit_open did.
+func (h Health) CircuitOpen() bool { return h.Circuit != supervisor.Closed }
 
 // Healthy reports whether the sink is running with a closed circuit.
-func (h Health) Healthy() bool { return h.State == Running && h.Circuit == "closed" }
+func (h Health) Healthy() bool { return h.State == Running && h.Circuit == supervisor.Closed }
 
 // MarshalText encodes the state as its name, for JSON health reports.
 func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
 // UnmarshalText decodes a state from its name, so health reports read back.
 func (s *State) UnmarshalText(b []byte) error {
-	for c := Running; c <= Closed; c++ {
+	for c := Running; c <= Finished; c++ {
 		if c.String() == string(b) {
 			*s = c
 			return nil

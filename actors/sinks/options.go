@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/streamll/streamll-go/actors/supervisor"
+	"github.com/streamll/streamll-go/events"
 )
 
 // Overflow says which events a full buffer drops.
@@ -41,14 +42,13 @@ type Options struct {
 	Name string
 	// Filter selects the events this sink receives. Default: every event.
 	Filter Filter
-	// BatchSize is the most events given to one Write. A batch goes out when it
-	// is full, or as soon as the host's mailbox runs empty, so a quiet stream
-	// is written one event at a time and a busy one in full batches.
-	// Default 256.
+	// BatchSize is the most events given to one Write. A batch goes out as
+	// soon as the sink is free to write: the bus gathers events for a short
+	// linger before it routes them (see bus.Config.Linger), and while one
+	// Write is in flight the next batch fills, so a quiet stream is written
+	// in small batches with little delay and a busy one in full batches.
+	// Default 256, or what the driver chooses (see DefaultBatch).
 	BatchSize int
-	// MaxBatchDelay bounds how long an event may wait for its batch to fill
-	// while the sink is idle. Default 5ms.
-	MaxBatchDelay time.Duration
 	// BufferSize bounds, in events, what the host holds while the sink is
 	// slow, failing or open-circuited (the batch in hand included). Beyond it
 	// Overflow decides which events are dropped; every drop is counted.
@@ -67,23 +67,27 @@ type Options struct {
 	// Supervision says what happens when the driver panics. Default: restart
 	// with backoff, at most 10 times a minute, then stop the sink.
 	Supervision supervisor.Policy
+	// Transform, if set, rewrites each event for this sink alone before it is
+	// buffered, for example to mask or drop content that must not reach this
+	// destination (see the capture package). It runs on the sink's own
+	// goroutine, so the other sinks see the original. It must not modify its
+	// argument: it returns the event unchanged, a modified copy, or nil to
+	// drop the event for this sink. A nil result or a panic drops the event,
+	// counted as transform_failed; the original is never sent instead.
+	Transform func(ev *events.Event) *events.Event
 }
 
 // Defaults for Options.
 const (
-	DefaultBatchSize     = 256
-	DefaultMaxBatchDelay = 5 * time.Millisecond
-	DefaultBufferSize    = 10000
-	DefaultWriteTimeout  = 5 * time.Second
+	DefaultBatchSize    = 256
+	DefaultBufferSize   = 10000
+	DefaultWriteTimeout = 5 * time.Second
 )
 
 // WithDefaults returns o with every unset field at its default.
 func (o Options) WithDefaults() Options {
 	if o.BatchSize == 0 {
 		o.BatchSize = DefaultBatchSize
-	}
-	if o.MaxBatchDelay == 0 {
-		o.MaxBatchDelay = DefaultMaxBatchDelay
 	}
 	if o.BufferSize == 0 {
 		o.BufferSize = DefaultBufferSize
@@ -127,9 +131,6 @@ func (o Options) Validate() error {
 	}
 	if o.BatchSize > 0 && o.BufferSize > 0 && o.BatchSize > o.BufferSize {
 		bad("BatchSize %d exceeds BufferSize %d", o.BatchSize, o.BufferSize)
-	}
-	if o.MaxBatchDelay < 0 {
-		bad("MaxBatchDelay %v is negative", o.MaxBatchDelay)
 	}
 	if o.WriteTimeout < 0 {
 		bad("WriteTimeout %v is negative", o.WriteTimeout)

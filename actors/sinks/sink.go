@@ -33,6 +33,21 @@ type Sink interface {
 	Close(ctx context.Context) error
 }
 
+// Rebuilder is implemented by sinks that can give their host a fresh
+// instance of themselves: built from the same configuration, with new
+// connections and new internal state. When a driver panics and its
+// supervisor restarts it, the host closes the crashed instance and calls
+// Rebuild on it, then writes through the new instance (the batch that was in
+// hand first). Rebuild runs on the sink's writer goroutine, like Write; it
+// should connect lazily or within ctx, and an error is retried after the
+// restart backoff. A client the caller supplied (and owns) is reused.
+//
+// A sink that is not a Rebuilder is reused as it is after a restart, as after
+// a resume.
+type Rebuilder interface {
+	Rebuild(ctx context.Context) (Sink, error)
+}
+
 // Namer is implemented by sinks that have a natural name, such as
 // "redis:ai_platform_events". The name labels the sink in Health and metrics
 // unless Options.Name overrides it.

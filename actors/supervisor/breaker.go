@@ -31,6 +31,20 @@ func (c Circuit) String() string {
 	return fmt.Sprintf("Circuit(%d)", int32(c))
 }
 
+// MarshalText encodes the state as its name, for JSON health reports.
+func (c Circuit) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
+// UnmarshalText decodes a state from its name, so health reports read back.
+func (c *Circuit) UnmarshalText(b []byte) error {
+	for s := Closed; s <= HalfOpen; s++ {
+		if s.String() == string(b) {
+			*c = s
+			return nil
+		}
+	}
+	return fmt.Errorf("supervisor: unknown circuit state %q", b)
+}
+
 // BreakerPolicy configures a circuit breaker. The zero value is enabled: open
 // after 5 consecutive failures, probe again every 5s. The Python streamll
 // probed after 30s; a probe is one batch, nearly free for a dead server, while

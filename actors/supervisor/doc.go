@@ -4,8 +4,8 @@
 // schedule for failed batches.
 //
 // All three are plain structs whose zero value is a sensible default, so users
-// tune them without learning protoactor. [Policy.Strategy] turns a Policy into
-// the protoactor supervisor strategy the bus installs on its router; the
-// Breaker is a small single-threaded state machine driven by the sink host
-// actor, which owns it.
+// tune them without learning anything about actors. Beside each policy is the
+// small state machine that applies it ([Restarts], [Breaker], [RetryState]):
+// each is driven by one sink's host from one goroutine, and is given the time
+// rather than reading a clock, so its behaviour is tested by tables.
 package supervisor

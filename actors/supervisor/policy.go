@@ -2,11 +2,7 @@ package supervisor
 
 import (
 	"fmt"
-	"sync"
 	"time"
-
-	"github.com/asynkron/protoactor-go/actor"
-	"github.com/cenkalti/backoff/v4"
 )
 
 // Directive is what a supervisor does with a sink whose driver panicked.
@@ -14,11 +10,15 @@ type Directive int
 
 // The directives a Policy's Decide function can return.
 const (
-	// Restart re-creates the sink's host actor after the restart backoff. The
-	// batch in hand and the buffered events survive, and are written first.
+	// Restart gives the sink a fresh start after the restart backoff: its
+	// host actor is re-created and its driver is closed and rebuilt (see
+	// sinks.Rebuilder), so broken connections or state are not carried over.
+	// The batch in hand and the buffered events survive, and are written
+	// first.
 	Restart Directive = iota
-	// Resume keeps the host as it is and retries the batch in hand, after
-	// the restart backoff; resumes count towards MaxRestarts too.
+	// Resume keeps the host and the driver as they are and retries the batch
+	// in hand after the restart backoff: for a panic that says nothing about
+	// the driver's state. Resumes count towards MaxRestarts too.
 	Resume
 	// Stop stops the sink for good; what it still holds is counted as dropped.
 	Stop
@@ -124,87 +124,4 @@ type Decision struct {
 	Paused bool
 	// Reason is the crash that caused the decision.
 	Reason *Crash
-}
-
-// Strategy returns a protoactor supervisor strategy applying p to the children
-// of the actor it is installed on. observe is called with each decision before
-// it is carried out, from the supervising actor's goroutine, while the failed
-// child is suspended.
-func (p Policy) Strategy(observe func(child *actor.PID, d Decision)) actor.SupervisorStrategy {
-	return &strategy{policy: p.withDefaults(), observe: observe, backoffs: map[string]backoff.BackOff{}}
-}
-
-type strategy struct {
-	policy  Policy
-	observe func(child *actor.PID, d Decision)
-
-	mu       sync.Mutex // guards backoffs, should a strategy ever serve several supervisors
-	backoffs map[string]backoff.BackOff
-}
-
-func (s *strategy) HandleFailure(_ *actor.ActorSystem, sup actor.Supervisor, child *actor.PID, rs *actor.RestartStatistics, reason, _ any) {
-	crash, ok := reason.(*Crash)
-	if !ok {
-		crash = &Crash{Value: reason}
-	}
-	d := Decision{Directive: s.decide(crash), Reason: crash}
-	if d.Directive == Restart || d.Directive == Resume {
-		// Both retry the batch that made the driver panic: both wait out
-		// the backoff and count towards the limit, so a batch that always
-		// panics cannot spin.
-		rs.Fail()
-		if s.policy.MaxRestarts < 0 || rs.NumberOfFailures(s.policy.Window) > s.policy.MaxRestarts {
-			d.GaveUp = true
-			rs.Reset()
-			if s.policy.OnGiveUp == PauseSink {
-				d.Paused = true
-			} else {
-				d.Directive = Stop
-			}
-		} else {
-			d.Delay = s.nextDelay(child.Id, rs.NumberOfFailures(s.policy.Window))
-		}
-	}
-	if s.observe != nil {
-		s.observe(child, d)
-	}
-	switch d.Directive {
-	case Restart:
-		sup.RestartChildren(child)
-	case Resume:
-		sup.ResumeChildren(child)
-	default:
-		sup.StopChildren(child)
-	}
-}
-
-// decide applies the policy's Decide, treating a Decide that panics (it runs
-// on the bus's router) as Stop: the sink is stopped, the bus carries on.
-func (s *strategy) decide(c *Crash) (d Directive) {
-	if s.policy.Decide == nil {
-		return Restart
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			d = Stop
-		}
-	}()
-	d = s.policy.Decide(c)
-	if d != Restart && d != Resume && d != Stop {
-		d = Stop
-	}
-	return d
-}
-
-// nextDelay returns the restart backoff for a child with n restarts in the
-// current window; the schedule starts over when the window has emptied.
-func (s *strategy) nextDelay(id string, n int) time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b, ok := s.backoffs[id]
-	if !ok || n <= 1 {
-		b = s.policy.Backoff.NewBackOff()
-		s.backoffs[id] = b
-	}
-	return b.NextBackOff()
 }

@@ -4,6 +4,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/streamll/streamll-go/actors/sinks"
+	"github.com/streamll/streamll-go/actors/supervisor"
 	"github.com/streamll/streamll-go/bus"
 )
 
@@ -61,8 +62,8 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 var (
-	allStates   = []sinks.State{sinks.Running, sinks.Restarting, sinks.Paused, sinks.Stopped, sinks.Closed}
-	allCircuits = []string{"closed", "open", "half_open"}
+	allStates   = []sinks.State{sinks.Running, sinks.Restarting, sinks.Paused, sinks.Stopped, sinks.Draining, sinks.Finished}
+	allCircuits = []supervisor.Circuit{supervisor.Closed, supervisor.Open, supervisor.HalfOpen}
 )
 
 // Collect implements prometheus.Collector.
@@ -90,7 +91,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 			gauge(c.state, boolFloat(h.State == s), s.String())
 		}
 		for _, s := range allCircuits {
-			gauge(c.circuit, boolFloat(h.Circuit == s), s)
+			gauge(c.circuit, boolFloat(h.Circuit == s), s.String())
 		}
 		gauge(c.circuitChanged, float64(h.CircuitSince.UnixNano())/1e9)
 	}

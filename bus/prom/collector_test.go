@@ -46,17 +46,21 @@ func TestCollector(t *testing.T) {
 streamll_sink_delivered_total{service="test",sink="mem"} 3
 # HELP streamll_sink_dropped_total Events not delivered, by reason.
 # TYPE streamll_sink_dropped_total counter
-streamll_sink_dropped_total{reason="closed",service="test",sink="mem"} 1
+streamll_sink_dropped_total{reason="emitted_after_close",service="test",sink="mem"} 1
+streamll_sink_dropped_total{reason="intake_full",service="test",sink="mem"} 0
 streamll_sink_dropped_total{reason="overflow",service="test",sink="mem"} 0
 streamll_sink_dropped_total{reason="permanent_error",service="test",sink="mem"} 0
 streamll_sink_dropped_total{reason="retries_exhausted",service="test",sink="mem"} 0
 streamll_sink_dropped_total{reason="sink_stopped",service="test",sink="mem"} 0
+streamll_sink_dropped_total{reason="transform_failed",service="test",sink="mem"} 0
+streamll_sink_dropped_total{reason="undelivered_at_close",service="test",sink="mem"} 0
 # HELP streamll_sink_received_total Events that matched the sink's filter.
 # TYPE streamll_sink_received_total counter
 streamll_sink_received_total{service="test",sink="mem"} 4
 # HELP streamll_sink_state 1 for the sink's current lifecycle state.
 # TYPE streamll_sink_state gauge
-streamll_sink_state{service="test",sink="mem",state="closed"} 1
+streamll_sink_state{service="test",sink="mem",state="draining"} 0
+streamll_sink_state{service="test",sink="mem",state="finished"} 1
 streamll_sink_state{service="test",sink="mem",state="paused"} 0
 streamll_sink_state{service="test",sink="mem",state="restarting"} 0
 streamll_sink_state{service="test",sink="mem",state="running"} 0
@@ -70,7 +74,7 @@ streamll_sink_up{service="test",sink="mem"} 0
 		"streamll_sink_state", "streamll_sink_up"); err != nil {
 		t.Error(err)
 	}
-	if n, err := testutil.GatherAndCount(reg); err != nil || n != 23 {
-		t.Errorf("gathered %d series (%v), want 23", n, err)
+	if n, err := testutil.GatherAndCount(reg); err != nil || n != 27 {
+		t.Errorf("gathered %d series (%v), want 27", n, err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/goleak"
 
+	"github.com/streamll/streamll-go/actors/sinks"
 	"github.com/streamll/streamll-go/bus"
 	"github.com/streamll/streamll-go/internal/servicetest"
 )
@@ -152,8 +153,8 @@ func TestProducerReportsUndelivered(t *testing.T) {
 	if !errors.As(err, &ce) {
 		t.Fatalf("err = %v, want a *bus.CloseError", err)
 	}
-	if total := ce.Undelivered["redis:unused"]; total == 0 {
-		t.Errorf("Undelivered = %v, want events for redis:unused", ce.Undelivered)
+	if total := ce.Lost["redis:unused"][sinks.DropUndelivered]; total == 0 {
+		t.Errorf("Lost = %v, want events for redis:unused", ce.Lost)
 	}
 	if strings.Contains(err.Error(), "s3cret") {
 		t.Errorf("error shows the password: %v", err)

@@ -120,7 +120,7 @@ func watch(b *bus.Bus, name string) *watcher {
 		tick := time.NewTicker(time.Millisecond)
 		defer tick.Stop()
 		for {
-			seen[health(b, name).Circuit] = true
+			seen[health(b, name).Circuit.String()] = true
 			select {
 			case <-w.stopc:
 				w.done <- seen

@@ -52,7 +52,7 @@ func TestRedisOutageLosesNothing(t *testing.T) {
 		t.Errorf("circuit states seen during the run: %v; want it to open and close", seen)
 	}
 	h := health(b, "redis")
-	if h.Delivered != total || h.DroppedTotal() != 0 || h.Circuit != "closed" || h.FailedAttempts == 0 {
+	if h.Delivered != total || h.DroppedTotal() != 0 || h.Circuit != supervisor.Closed || h.FailedAttempts == 0 {
 		t.Errorf("redis health = %+v", h)
 	}
 	got := r.readAll(t)
@@ -79,7 +79,7 @@ func TestRedisFrozenTripsBreakerWithoutBlockingEmit(t *testing.T) {
 	var slowest time.Duration
 	deadline := time.Now().Add(30 * time.Second)
 	i := 0
-	for health(b, "redis").Circuit != "open" {
+	for health(b, "redis").Circuit != supervisor.Open {
 		if time.Now().After(deadline) {
 			t.Fatalf("the breaker did not open on timeouts: %+v", health(b, "redis"))
 		}
@@ -131,7 +131,7 @@ func TestOverflowWhileRedisIsDown(t *testing.T) {
 
 			proxy.Cut()
 			b.Emit(events.Event{EventType: "step", Operation: "0"}) // fails until the circuit opens
-			waitFor(t, "the circuit to open", func() bool { return health(b, "redis").Circuit == "open" })
+			waitFor(t, "the circuit to open", func() bool { return health(b, "redis").Circuit == supervisor.Open })
 			for i := 1; i < buffer+extra; i++ {
 				b.Emit(events.Event{EventType: "step", Operation: fmt.Sprint(i)})
 			}
@@ -140,8 +140,9 @@ func TestOverflowWhileRedisIsDown(t *testing.T) {
 				t.Fatalf("while down: %+v", h)
 			}
 			proxy.Restore()
-			if err := closeBus(t, b, 30*time.Second); err != nil {
-				t.Fatal(err)
+			var ce *bus.CloseError
+			if err := closeBus(t, b, 30*time.Second); !errors.As(err, &ce) || ce.Total() != extra || ce.Lost["redis"][sinks.DropOverflow] != extra {
+				t.Fatalf("Close = %v, want the %d overflowed events reported", err, extra)
 			}
 			got := r.readAll(t)
 			if len(got) != buffer {
@@ -171,13 +172,13 @@ func TestCloseWhileRedisIsDown(t *testing.T) {
 	start := time.Now()
 	err := b.Close(ctx)
 	var ce *bus.CloseError
-	if !errors.As(err, &ce) || ce.Undelivered["redis"] != 50 || !errors.Is(err, context.DeadlineExceeded) {
+	if !errors.As(err, &ce) || ce.Lost["redis"][sinks.DropUndelivered] != 50 || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Close = %v", err)
 	}
 	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("Close took %v with a 500ms deadline", took)
 	}
-	if h := health(b, "redis"); h.Dropped["closed"] != 50 || h.Buffered != 0 {
+	if h := health(b, "redis"); h.Dropped["undelivered_at_close"] != 50 || h.Buffered != 0 {
 		t.Errorf("health = %+v", h)
 	}
 }

@@ -73,7 +73,7 @@ func TestRedisServerRestart(t *testing.T) {
 	if !seen["open"] || !seen["closed"] {
 		t.Errorf("circuit states seen: %v; want it to open and close", seen)
 	}
-	if h := health(b, "redis"); h.DroppedTotal() != 0 || h.Circuit != "closed" {
+	if h := health(b, "redis"); h.DroppedTotal() != 0 || h.Circuit != supervisor.Closed {
 		t.Errorf("redis health = %+v", h)
 	}
 	checkStream(t, total, f.events())

@@ -85,10 +85,10 @@ func TestParseConfig(t *testing.T) {
 		},
 		{
 			"host settings",
-			"amqp://h?name=audit&buffer=100&batch=10&batch_delay=1ms&overflow=drop_newest&write_timeout=2s" +
+			"amqp://h?name=audit&buffer=100&batch=10&overflow=drop_newest&write_timeout=2s" +
 				"&max_retries=0&max_elapsed=1m&breaker=off&failure_threshold=2&recovery_timeout=10s",
 			rabbitmqsink.Config{URLs: []string{"amqp://h"}, Options: sinks.Options{
-				Name: "audit", BufferSize: 100, BatchSize: 10, MaxBatchDelay: time.Millisecond,
+				Name: "audit", BufferSize: 100, BatchSize: 10,
 				Overflow: sinks.DropNewest, WriteTimeout: 2 * time.Second,
 				Retry:   supervisor.Retry{MaxElapsed: time.Minute},
 				Breaker: supervisor.BreakerPolicy{Disabled: true, FailureThreshold: 2, RecoveryTimeout: 10 * time.Second},

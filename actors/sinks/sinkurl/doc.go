@@ -45,7 +45,6 @@
 //	types              Options.Filter = sinks.Types(...)  default: every event; e.g. types=error|end
 //	buffer             Options.BufferSize                 default 10000
 //	batch              Options.BatchSize                  default 256
-//	batch_delay        Options.MaxBatchDelay              default 5ms
 //	overflow           Options.Overflow                   drop_oldest (default) or drop_newest
 //	write_timeout      Options.WriteTimeout               default 5s
 //	max_retries        Options.Retry.MaxRetries           default 0: no limit (0 allowed)

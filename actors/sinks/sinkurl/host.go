@@ -25,7 +25,6 @@ func hostOptions(p *params, o *sinks.Options) {
 	}
 	p.int("buffer", 1, &o.BufferSize)
 	p.int("batch", 1, &o.BatchSize)
-	p.duration("batch_delay", &o.MaxBatchDelay)
 	var overflow string
 	p.choice("overflow", []string{sinks.DropOldest.String(), sinks.DropNewest.String()}, &overflow)
 	if overflow == sinks.DropNewest.String() {

@@ -72,7 +72,7 @@ func TestParse(t *testing.T) {
 
 // TestHostOptions checks the settings every sink takes, as the host sees them.
 func TestHostOptions(t *testing.T) {
-	list, err := sinkurl.Parse("redis://127.0.0.1?types=error|end|docs_found&buffer=100&batch=10&batch_delay=2ms" +
+	list, err := sinkurl.Parse("redis://127.0.0.1?types=error|end|docs_found&buffer=100&batch=10" +
 		"&overflow=drop_newest&write_timeout=2s&max_retries=4&max_elapsed=1m&breaker=false" +
 		"&failure_threshold=3&recovery_timeout=1m30s")
 	if err != nil {
@@ -86,7 +86,6 @@ func TestHostOptions(t *testing.T) {
 	}{
 		{"BufferSize", o.BufferSize, 100},
 		{"BatchSize", o.BatchSize, 10},
-		{"MaxBatchDelay", o.MaxBatchDelay, 2 * time.Millisecond},
 		{"Overflow", o.Overflow, sinks.DropNewest},
 		{"WriteTimeout", o.WriteTimeout, 2 * time.Second},
 		{"Retry.MaxRetries", o.Retry.MaxRetries, 4},

@@ -1,4 +1,4 @@
-package bus
+package engine
 
 import (
 	"context"

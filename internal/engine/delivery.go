@@ -1,0 +1,316 @@
+package engine
+
+import (
+	"cmp"
+	"errors"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/streamll/streamll-go/actors/sinks"
+	"github.com/streamll/streamll-go/actors/supervisor"
+	"github.com/streamll/streamll-go/events"
+)
+
+// delivery is what one sink's host decides about the events it holds: the
+// bounded buffer and its overflow policy, the batch in hand, retries and
+// their waits, the circuit breaker, and the count of every event. It is a
+// plain state machine: it does no I/O, starts no goroutine and reads no
+// clock (every method that depends on time is given now), so it is tested by
+// tables. Its owner, the host actor, calls it from one goroutine.
+type delivery struct {
+	opts    sinks.Options
+	count   *counters
+	logger  *slog.Logger
+	queue   heldRing // accepted, not yet in hand
+	hand    []held   // the batch in hand: being written, or waiting for a retry
+	spare   []held   // the last batch's slice, for the next one
+	batch   []*events.Event
+	writing bool // hand is being written; its outcome is pending
+	retry   *supervisor.RetryState
+	breaker *supervisor.Breaker
+	wait    time.Time // no write before this: a retry's backoff
+	arrived uint64    // events accepted so far; the next one's arrival number
+	done    bool      // the sink was closed: nothing more is written
+}
+
+// held is an event the host holds and its arrival number, which tells a
+// barrier whether the event came before it.
+type held struct {
+	ev  *events.Event
+	arr uint64
+}
+
+func newDelivery(opts sinks.Options, count *counters, logger *slog.Logger, now time.Time) *delivery {
+	d := &delivery{
+		opts:   opts,
+		count:  count,
+		logger: logger,
+		queue:  newHeldRing(opts.BufferSize),
+		retry:  supervisor.NewRetryState(opts.Retry),
+	}
+	d.breaker = supervisor.NewBreaker(opts.Breaker, now, func(from, to supervisor.Circuit) {
+		_, since := d.breaker.State()
+		count.circuitChanged(to, since)
+		logger.Warn("circuit breaker changed state", "from", from.String(), "to", to.String())
+	})
+	count.circuitChanged(supervisor.Closed, now)
+	return d
+}
+
+// held counts the events the host holds, the batch in hand included.
+func (d *delivery) held() int { return d.queue.len() + len(d.hand) }
+
+// accept takes one event routed to the sink (the router counted it
+// received), applying the overflow policy when the buffer (the batch in
+// hand included) is full.
+func (d *delivery) accept(ev *events.Event) {
+	arr := d.arrived
+	d.arrived++
+	if d.done {
+		d.count.drop(sinks.DropAfterClose, 1)
+		return
+	}
+	if d.held() >= d.opts.BufferSize {
+		switch {
+		case d.opts.Overflow == sinks.DropNewest:
+			d.count.drop(sinks.DropOverflow, 1)
+			return
+		case len(d.hand) > 0 && !d.writing:
+			// The batch in hand waits for a retry: its first event is the
+			// oldest the host holds.
+			d.count.drop(sinks.DropOverflow, 1)
+			d.hand[0] = held{}
+			d.hand = d.hand[1:]
+			if len(d.hand) == 0 {
+				d.hand = nil
+			}
+		case d.queue.len() > 0:
+			d.count.drop(sinks.DropOverflow, 1)
+			d.queue.popFront()
+		default:
+			// Everything held is being written: the new event is the one
+			// that cannot fit.
+			d.count.drop(sinks.DropOverflow, 1)
+			return
+		}
+	}
+	d.queue.push(held{ev: ev, arr: arr})
+}
+
+// next returns the batch to write now, or nil and the time at which to ask
+// again (zero when only a new event or an outcome can change the answer).
+// A returned batch is in flight until written or crashed reports its outcome.
+func (d *delivery) next(now time.Time) ([]*events.Event, time.Time) {
+	if d.writing || d.done {
+		return nil, time.Time{}
+	}
+	if d.hand == nil {
+		n := min(d.queue.len(), d.opts.BatchSize)
+		if n == 0 {
+			return nil, time.Time{}
+		}
+		d.hand = d.spare[:0]
+		d.spare = nil
+		for range n {
+			d.hand = append(d.hand, d.queue.popFront())
+		}
+		d.retry.Reset()
+	}
+	if now.Before(d.wait) {
+		return nil, d.wait
+	}
+	if !d.breaker.Allow(now) {
+		return nil, d.breaker.ProbeAt()
+	}
+	d.writing = true
+	d.batch = d.batch[:0]
+	for _, h := range d.hand {
+		d.batch = append(d.batch, h.ev)
+	}
+	return d.batch, time.Time{}
+}
+
+// written records the outcome of the batch in flight: err is what the
+// driver's Write returned.
+func (d *delivery) written(now time.Time, err error) {
+	d.writing = false
+	if d.hand == nil {
+		return // abandoned while in flight, and already counted
+	}
+	if err == nil {
+		d.delivered(len(d.hand))
+		d.succeeded(now)
+		d.recycle()
+		return
+	}
+	d.count.failed.Add(1)
+	d.count.lastError(err, now)
+	var be *sinks.BatchError
+	switch {
+	case errors.As(err, &be):
+		d.partial(now, be)
+	case sinks.IsPermanent(err):
+		// The backend answered; retrying cannot help this batch.
+		d.count.drop(sinks.DropPermanent, len(d.hand))
+		d.logger.Error("batch dropped: permanent error", "events", len(d.hand), "error", sinks.Redact(err.Error()))
+		d.recycle()
+	default:
+		d.retryLater(now, err)
+	}
+}
+
+// crashed records that the driver panicked writing the batch in flight. The
+// batch stays in hand, to be written first once the sink runs again.
+func (d *delivery) crashed(now time.Time, crash *supervisor.Crash) {
+	d.writing = false
+	d.count.failed.Add(1)
+	d.count.consecutive.Add(1)
+	d.count.lastError(crash, now)
+	d.breaker.Failure(now) // a probe that panicked re-opens the circuit
+}
+
+// partial keeps in hand only the failed, retryable events of a partly
+// delivered batch; the rest were delivered, or failed for good.
+func (d *delivery) partial(now time.Time, be *sinks.BatchError) {
+	failed := slices.Clone(be.Failed)
+	slices.SortStableFunc(failed, func(a, b sinks.Failure) int { return cmp.Compare(a.Index, b.Index) })
+	keep := make([]held, 0, len(failed))
+	var lastErr error
+	permanent, last := 0, -1
+	for _, f := range failed {
+		if f.Index == last || f.Index < 0 || f.Index >= len(d.hand) {
+			continue // a duplicate or out of range: never count an event twice
+		}
+		last = f.Index
+		if sinks.IsPermanent(f.Err) {
+			permanent++
+			continue
+		}
+		keep = append(keep, d.hand[f.Index])
+		lastErr = f.Err
+	}
+	d.count.drop(sinks.DropPermanent, permanent)
+	d.delivered(len(d.hand) - len(keep) - permanent)
+	if len(keep) == 0 {
+		d.succeeded(now)
+		d.recycle()
+		return
+	}
+	clear(d.hand)
+	d.hand = keep
+	d.retryLater(now, lastErr)
+}
+
+func (d *delivery) retryLater(now time.Time, err error) {
+	d.count.consecutive.Add(1)
+	d.breaker.Failure(now)
+	wait, ok := d.retry.Failed(now)
+	if !ok {
+		d.logger.Error("batch dropped after retries ran out", "events", len(d.hand), "attempts", d.retry.Attempts(), "error", sinks.Redact(err.Error()))
+		d.count.drop(sinks.DropRetriesExhausted, len(d.hand))
+		d.recycle()
+		return
+	}
+	d.wait = now.Add(wait)
+}
+
+func (d *delivery) delivered(n int) {
+	d.count.delivered.Add(uint64(n))
+}
+
+func (d *delivery) succeeded(now time.Time) {
+	d.count.batches.Add(1)
+	d.count.consecutive.Store(0)
+	d.breaker.Success(now)
+	d.wait = time.Time{}
+}
+
+// recycle forgets the batch in hand, keeping its slice for the next one.
+func (d *delivery) recycle() {
+	clear(d.hand)
+	d.spare = d.hand[:0]
+	d.hand = nil
+	clear(d.batch)
+}
+
+// settled reports whether every event that arrived before arrival number
+// arr has been delivered or dropped.
+func (d *delivery) settled(arr uint64) bool {
+	switch {
+	case len(d.hand) > 0:
+		return d.hand[0].arr >= arr
+	case d.queue.len() > 0:
+		return d.queue.front().arr >= arr
+	}
+	return true
+}
+
+// abandon drops, with reason, everything held that is not being written,
+// and returns how many events that was. A batch in flight is counted when
+// its outcome arrives.
+func (d *delivery) abandon(reason sinks.DropReason) int {
+	n := d.queue.clear()
+	if !d.writing {
+		n += len(d.hand)
+		d.recycle()
+	}
+	d.count.drop(reason, n)
+	return n
+}
+
+// abandonInFlight drops the batch in flight with reason, for a Write whose
+// outcome will never be known (its writer did not return in time).
+func (d *delivery) abandonInFlight(reason sinks.DropReason) int {
+	if !d.writing {
+		return 0
+	}
+	n := len(d.hand)
+	d.count.drop(reason, n)
+	d.writing = false
+	d.recycle()
+	return n
+}
+
+// finish stops all writing: the sink has been closed. Events that arrive
+// later are dropped as emitted after close.
+func (d *delivery) finish() { d.done = true }
+
+// publish stores how many events are held, for Health.
+func (d *delivery) publish() { d.count.setHeld(d.held()) }
+
+// heldRing is a FIFO of held events with a fixed capacity, so a buffer never
+// grows past its bound and never allocates on the hot path.
+type heldRing struct {
+	items      []held
+	head, size int
+}
+
+func newHeldRing(capacity int) heldRing { return heldRing{items: make([]held, capacity)} }
+
+func (r *heldRing) len() int { return r.size }
+
+func (r *heldRing) front() held { return r.items[r.head] }
+
+// push appends h; the caller makes room first.
+func (r *heldRing) push(h held) {
+	r.items[(r.head+r.size)%len(r.items)] = h
+	r.size++
+}
+
+func (r *heldRing) popFront() held {
+	h := r.items[r.head]
+	r.items[r.head] = held{}
+	r.head = (r.head + 1) % len(r.items)
+	r.size--
+	return h
+}
+
+// clear empties the ring and returns how many events it held.
+func (r *heldRing) clear() int {
+	n := r.size
+	for r.size > 0 {
+		r.popFront()
+	}
+	return n
+}

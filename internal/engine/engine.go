@@ -1,0 +1,211 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/streamll/streamll-go/actors/sinks"
+	"github.com/streamll/streamll-go/events"
+)
+
+// Config is what the bus hands the engine: validated sinks with unique names.
+type Config struct {
+	Sinks      []Sink
+	IntakeSize int           // slots; at least 2
+	Linger     time.Duration // how long the router gathers events after it is woken; 0 takes them at once
+	Logger     *slog.Logger  // not nil
+}
+
+// Sink is one sink as the engine runs it.
+type Sink struct {
+	Sink    sinks.Sink
+	Name    string
+	Options sinks.Options // with defaults applied, validated
+}
+
+// Engine is the running bus: the intake, the router actor and one host
+// actor per sink, in a protoactor system of their own.
+type Engine struct {
+	in     *intake
+	hosts  []*host
+	names  []string
+	system *actor.ActorSystem
+	router *actor.PID
+	root   *actor.RootContext
+	logger *slog.Logger
+
+	closeOnce sync.Once
+	closeDone chan struct{}
+	report    Report
+	closeErr  error
+}
+
+// Start builds the actors and returns the running engine.
+func Start(cfg Config) (*Engine, error) {
+	now := time.Now()
+	e := &Engine{in: newIntake(cfg.IntakeSize), logger: cfg.Logger, closeDone: make(chan struct{})}
+	for i, s := range cfg.Sinks {
+		e.hosts = append(e.hosts, newHost(i, s.Sink, s.Name, s.Options, cfg.Logger, now))
+		e.names = append(e.names, s.Name)
+	}
+	e.system = actor.NewActorSystem(
+		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return protoactorLogger(cfg.Logger) }),
+		actor.WithDeadLetterThrottleInterval(10*time.Millisecond),
+	)
+	e.root = e.system.Root
+	e.system.EventStream.Subscribe(e.deadLetter)
+	r := &router{
+		in:      e.in,
+		hosts:   e.hosts,
+		linger:  cfg.Linger,
+		pending: make([][]*events.Event, len(e.hosts)),
+		touched: make([]bool, len(e.hosts)),
+		ready:   make(chan struct{}),
+	}
+	pid, err := e.root.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return r }), "streamll-router")
+	if err != nil {
+		e.system.Shutdown()
+		return nil, fmt.Errorf("bus: starting router: %w", err)
+	}
+	<-r.ready
+	e.router = pid
+	return e, nil
+}
+
+// Emit offers ev to the intake. It copies ev and never retains the pointer.
+// A full intake drops the event, counted for every sink that would have
+// taken it, and yields the processor once: under a flood of producers that
+// is what lets the router and the hosts, goroutines like any other, run.
+func (e *Engine) Emit(ev *events.Event) {
+	var id [events.IDLength]byte
+	var idp *[events.IDLength]byte
+	if ev.EventID == "" {
+		events.PutID(&id)
+		idp = &id
+	}
+	switch e.in.put(ev, idp) {
+	case putOK:
+		if e.in.wake.v.Load() == routerRunning {
+			return
+		}
+		if wake, urgent := e.in.nudge(); wake {
+			if urgent {
+				e.root.Send(e.router, wakeUrgent{})
+			} else {
+				e.root.Send(e.router, wakeUp{})
+			}
+		}
+	case putFull:
+		e.refuse(*ev, idp, sinks.DropIntakeFull)
+		runtime.Gosched()
+	case putSealed:
+		e.refuse(*ev, idp, sinks.DropAfterClose)
+	}
+}
+
+// refuse counts an event that never entered the intake for every sink whose
+// filter would have taken it. ev is a copy: filters see a pointer, and the
+// caller's event must not escape to the heap on the hot path.
+func (e *Engine) refuse(ev events.Event, id *[events.IDLength]byte, reason sinks.DropReason) {
+	if id != nil {
+		ev.EventID = string(id[:])
+	}
+	for _, h := range e.hosts {
+		if h.accepts(&ev) {
+			h.count.refuse(reason, 1)
+		}
+	}
+}
+
+// Health returns a snapshot of every sink, in configuration order.
+func (e *Engine) Health() []sinks.Health {
+	hs := make([]sinks.Health, len(e.hosts))
+	for i, h := range e.hosts {
+		hs[i] = h.health()
+	}
+	return hs
+}
+
+// ErrClosed is returned by Flush and Resume once Close has begun.
+var ErrClosed = errors.New("closed")
+
+// ErrUnknownSink is returned by Resume for a name no sink has.
+var ErrUnknownSink = errors.New("unknown sink")
+
+// ErrNotPaused is returned by Resume for a sink its policy has not paused.
+var ErrNotPaused = errors.New("sink is not paused")
+
+// Flush returns once every event emitted before it was called has been
+// delivered or dropped (and counted) by every sink, or when ctx ends.
+func (e *Engine) Flush(ctx context.Context) error {
+	if e.in.tail.Load()&closedBit != 0 {
+		return ErrClosed
+	}
+	t := newTicket(e.names)
+	e.root.Send(e.router, flushReq{upTo: e.in.claimed(), t: t})
+	left := slices.Clone(e.names)
+	for len(left) > 0 {
+		select {
+		case name := <-t.reply:
+			left = slices.DeleteFunc(left, func(n string) bool { return n == name })
+		case <-ctx.Done():
+			return fmt.Errorf("flush: %d sink(s) still delivering (%v): %w", len(left), left, ctx.Err())
+		}
+	}
+	return nil
+}
+
+// Resume un-pauses the sink named name.
+func (e *Engine) Resume(name string) error {
+	i := slices.Index(e.names, name)
+	if i < 0 {
+		return fmt.Errorf("%w: %q", ErrUnknownSink, name)
+	}
+	if e.in.tail.Load()&closedBit != 0 {
+		return ErrClosed
+	}
+	h := e.hosts[i]
+	if h.life.get() != sinks.Paused {
+		return fmt.Errorf("%w: %s is %s", ErrNotPaused, name, h.life.get())
+	}
+	reply := make(chan bool, 1)
+	e.root.Send(h.pid, resumeReq{reply: reply})
+	select {
+	case ok := <-reply:
+		if !ok {
+			return fmt.Errorf("%w: %s is %s", ErrNotPaused, name, h.life.get())
+		}
+		return nil
+	case <-time.After(time.Second):
+		return fmt.Errorf("%w: %s did not answer", ErrNotPaused, name)
+	}
+}
+
+// deadLetter answers the requests that reached a host after it stopped.
+func (e *Engine) deadLetter(msg any) {
+	dl, ok := msg.(*actor.DeadLetterEvent)
+	if !ok || dl.PID == nil {
+		return
+	}
+	for _, h := range e.hosts {
+		if h.pid == nil || !h.pid.Equal(dl.PID) {
+			continue
+		}
+		switch m := dl.Message.(type) {
+		case flushReq:
+			m.t.done(h.index)
+		case drainReq:
+			h.answerDrainTo(m.reply, drainResult{sink: h.name})
+		case resumeReq:
+			m.reply <- false
+		}
+	}
+}

@@ -1,0 +1,168 @@
+package engine
+
+import (
+	"sync/atomic"
+
+	"github.com/streamll/streamll-go/events"
+)
+
+// intake is the bounded queue between Emit and the router: a fixed array of
+// slots that any number of producers fill and the router alone empties, in
+// the order the slots were claimed (Dmitry Vyukov's bounded queue). It holds
+// events by value, so Emit allocates nothing; the router copies each event
+// to the heap as it takes it. Its memory is fixed at construction.
+//
+// A producer never waits: it claims the next slot with one compare-and-swap,
+// or finds the queue full (the slot a lap ahead is still unread) or sealed
+// and returns at once. Claiming and filling happen with the goroutine pinned
+// to its processor (see procPin), so the router never waits long for a
+// claimed slot to be filled.
+type intake struct {
+	_    [64]byte
+	tail atomic.Uint64 // next position to claim; closedBit once sealed
+	_    [56]byte
+	head atomic.Uint64 // next position the router reads; written by the router
+	_    [56]byte
+	wake wakeState
+	_    [60]byte
+
+	mask   uint64
+	urgent uint64 // how full the queue gets before a lingering router is woken at once
+	slots  []slot
+}
+
+// closedBit marks a sealed intake in its tail: no slot can be claimed after it.
+const closedBit = 1 << 63
+
+type slot struct {
+	seq   atomic.Uint64 // pos+1 once filled for position pos; pos+len once read
+	newID bool          // id holds the event's generated EventID
+	id    [events.IDLength]byte
+	ev    events.Event
+}
+
+// putResult says what became of an event offered to the intake.
+type putResult int
+
+const (
+	putOK putResult = iota
+	putFull
+	putSealed
+)
+
+// newIntake returns an intake of at least size slots (rounded up to a power
+// of two).
+func newIntake(size int) *intake {
+	n := 1
+	for n < size {
+		n <<= 1
+	}
+	in := &intake{mask: uint64(n - 1), urgent: uint64(max(n/2, 1)), slots: make([]slot, n)}
+	for i := range in.slots {
+		in.slots[i].seq.Store(uint64(i))
+	}
+	return in
+}
+
+// capacity is the number of slots.
+func (in *intake) capacity() int { return len(in.slots) }
+
+// put copies ev (and, if id is not nil, the EventID it was given) into the
+// next free slot.
+func (in *intake) put(ev *events.Event, id *[events.IDLength]byte) putResult {
+	procPin()
+	pos := in.tail.Load()
+	for {
+		if pos&closedBit != 0 {
+			procUnpin()
+			return putSealed
+		}
+		s := &in.slots[pos&in.mask]
+		switch lap := int64(s.seq.Load() - pos); {
+		case lap == 0:
+			if !in.tail.CompareAndSwap(pos, pos+1) {
+				pos = in.tail.Load()
+				continue
+			}
+			s.ev = *ev
+			s.newID = id != nil
+			if id != nil {
+				s.id = *id
+			}
+			s.seq.Store(pos + 1)
+			procUnpin()
+			return putOK
+		case lap < 0:
+			procUnpin()
+			return putFull
+		default:
+			pos = in.tail.Load() // another producer took this slot
+		}
+	}
+}
+
+// take hands the router up to limit events, oldest first, and frees their
+// slots. It stops early at a slot that is claimed but not yet filled.
+func (in *intake) take(limit int, each func(s *slot)) int {
+	pos := in.head.Load()
+	n := 0
+	for ; n < limit; n++ {
+		s := &in.slots[pos&in.mask]
+		if s.seq.Load() != pos+1 {
+			break
+		}
+		each(s)
+		s.ev = events.Event{} // drop the references: the slot must not pin user data
+		s.seq.Store(pos + in.mask + 1)
+		pos++
+	}
+	in.head.Store(pos)
+	return n
+}
+
+// ready reports whether the oldest unread slot is filled.
+func (in *intake) ready() bool {
+	pos := in.head.Load()
+	return in.slots[pos&in.mask].seq.Load() == pos+1
+}
+
+// claimed returns the position after the last claimed slot: every event
+// emitted so far sits before it.
+func (in *intake) claimed() uint64 { return in.tail.Load() &^ closedBit }
+
+// read returns the position after the last slot the router has taken.
+func (in *intake) read() uint64 { return in.head.Load() }
+
+// backlog is how many claimed slots the router has not taken yet.
+func (in *intake) backlog() uint64 { return in.claimed() - in.head.Load() }
+
+// seal stops the intake from taking events and returns the position where
+// it ends.
+func (in *intake) seal() uint64 { return in.tail.Or(closedBit) &^ closedBit }
+
+// wakeState tells producers whether the router needs waking. A producer
+// that filled a slot wakes an idle router (which may then linger to gather
+// more), and cuts a lingering router short once the intake is half full;
+// a running router needs nothing, which keeps the hot path to one load.
+type wakeState struct{ v atomic.Int32 }
+
+const (
+	routerIdle      int32 = iota // parked: the next event wakes it
+	routerLingering              // woken, gathering events until its linger ends
+	routerRunning                // taking events; it looks again before it parks
+)
+
+// nudge is called by a producer after it filled a slot, when the router is
+// not running; it returns true if the producer must wake the router, and
+// whether the wake is urgent (the router must not linger).
+func (in *intake) nudge() (wake, urgent bool) {
+	switch in.wake.v.Load() {
+	case routerIdle:
+		return in.wake.v.CompareAndSwap(routerIdle, routerLingering), false
+	case routerLingering:
+		if in.backlog() >= in.urgent {
+			return in.wake.v.CompareAndSwap(routerLingering, routerRunning), true
+		}
+	}
+	return false, false
+}

@@ -1,0 +1,136 @@
+package engine
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/streamll/streamll-go/events"
+)
+
+func TestIntakeRoundsUpAndReportsFull(t *testing.T) {
+	in := newIntake(5)
+	if in.capacity() != 8 {
+		t.Fatalf("capacity = %d, want 8", in.capacity())
+	}
+	for i := range 8 {
+		if r := in.put(&events.Event{Operation: fmt.Sprint(i)}, nil); r != putOK {
+			t.Fatalf("put %d = %v", i, r)
+		}
+	}
+	if r := in.put(&events.Event{}, nil); r != putFull {
+		t.Fatalf("put into a full intake = %v, want putFull", r)
+	}
+	var got []string
+	in.take(3, func(s *slot) { got = append(got, s.ev.Operation) })
+	if fmt.Sprint(got) != "[0 1 2]" || in.backlog() != 5 {
+		t.Fatalf("took %v, backlog %d", got, in.backlog())
+	}
+	if r := in.put(&events.Event{Operation: "8"}, nil); r != putOK {
+		t.Fatalf("put after a take = %v", r)
+	}
+}
+
+func TestIntakeKeepsGeneratedIDs(t *testing.T) {
+	in := newIntake(2)
+	id := [events.IDLength]byte{'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l'}
+	in.put(&events.Event{}, &id)
+	in.put(&events.Event{EventID: "given"}, nil)
+	var got []string
+	in.take(2, func(s *slot) {
+		if s.newID {
+			got = append(got, string(s.id[:]))
+		} else {
+			got = append(got, s.ev.EventID)
+		}
+	})
+	if fmt.Sprint(got) != "[abcdefghijkl given]" {
+		t.Fatalf("ids = %v", got)
+	}
+}
+
+func TestIntakeSealed(t *testing.T) {
+	in := newIntake(4)
+	in.put(&events.Event{}, nil)
+	if end := in.seal(); end != 1 {
+		t.Fatalf("seal = %d, want 1", end)
+	}
+	if r := in.put(&events.Event{}, nil); r != putSealed {
+		t.Fatalf("put after seal = %v, want putSealed", r)
+	}
+	if in.claimed() != 1 || !in.ready() {
+		t.Fatalf("claimed %d, ready %v", in.claimed(), in.ready())
+	}
+}
+
+// TestIntakeConcurrentProducers: every event put is taken exactly once, and
+// each producer's events come out in the order it put them.
+func TestIntakeConcurrentProducers(t *testing.T) {
+	const producers, each = 4, 2000
+	in := newIntake(64)
+	var wg sync.WaitGroup
+	var full atomic.Int64
+	for p := range producers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < each; {
+				switch in.put(&events.Event{ModuleName: fmt.Sprint(p), Operation: fmt.Sprint(i)}, nil) {
+				case putOK:
+					i++
+				case putFull:
+					full.Add(1)
+					runtime.Gosched()
+				}
+			}
+		}()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	next := make([]int, producers)
+	total := 0
+	check := func(s *slot) {
+		var p, i int
+		fmt.Sscan(s.ev.ModuleName, &p)
+		fmt.Sscan(s.ev.Operation, &i)
+		if i != next[p] {
+			t.Errorf("producer %d: took event %d, want %d", p, i, next[p])
+		}
+		next[p] = i + 1
+		total++
+	}
+	for {
+		select {
+		case <-done:
+			for in.take(1<<30, check) > 0 {
+			}
+			if total != producers*each {
+				t.Fatalf("took %d events, want %d", total, producers*each)
+			}
+			t.Logf("%d puts found the intake full", full.Load())
+			return
+		default:
+			in.take(64, check)
+		}
+	}
+}
+
+func TestNudge(t *testing.T) {
+	in := newIntake(4)
+	if wake, urgent := in.nudge(); !wake || urgent {
+		t.Fatalf("idle router: wake %v urgent %v, want a plain wake", wake, urgent)
+	}
+	if wake, _ := in.nudge(); wake {
+		t.Fatal("a lingering router was woken twice")
+	}
+	in.put(&events.Event{}, nil)
+	in.put(&events.Event{}, nil) // half full
+	if wake, urgent := in.nudge(); !wake || !urgent {
+		t.Fatalf("half-full intake: wake %v urgent %v, want an urgent wake", wake, urgent)
+	}
+	if wake, _ := in.nudge(); wake {
+		t.Fatal("a running router was woken")
+	}
+}
