@@ -67,6 +67,11 @@ type config struct {
 	OutageAt    time.Duration
 	OutageMode  string
 	Blackhole   bool
+	Flood       bool      // open-loop producers that never hold back
+	Stall       bool      // -flood: the network sink's server accepts and never answers
+	Rates       []float64 // fixed rates for the CPU-per-event scenario
+	Linger      time.Duration
+	NoLinger    bool
 	BreakerWait time.Duration // sinks' breaker recovery timeout; 0: default
 	JSON        bool
 	RedisURL    string
@@ -131,6 +136,11 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (confi
 	fs.DurationVar(&cfg.Outage, "outage", 0, "cut the first network sink off its server through a local proxy for this long, mid-run")
 	fs.DurationVar(&cfg.OutageAt, "outage-at", 0, "when the outage starts (default: a quarter into -duration)")
 	fs.StringVar(&cfg.OutageMode, "outage-mode", outageCut, "cut (connections reset) or freeze (connections hang)")
+	fs.BoolVar(&cfg.Flood, "flood", false, "open-loop flood: -producers goroutines emit as fast as they can (no waiting for delivery) into the first -sink (memory or redis), beside a control loop without the bus and one closed-loop producer")
+	fs.BoolVar(&cfg.Stall, "stall", false, "with -flood and -sink redis: point the sink at a server that accepts connections and never answers")
+	rates := fs.String("rates", "", "fixed rates, comma-separated (e.g. 1000,10000,100000): process CPU per event through the bus into the first -sink, beside a loop without the bus and (redis) go-redis loops, for -duration each")
+	fs.DurationVar(&cfg.Linger, "linger", 0, "the bus's Linger (default: bus.DefaultLinger)")
+	fs.BoolVar(&cfg.NoLinger, "no-linger", false, "route every event at once (bus.Config.NoLinger)")
 	fs.BoolVar(&cfg.Blackhole, "blackhole", false, "run twice, the first network sink healthy then blackholed (a frozen proxy), and compare Emit latency")
 	fs.DurationVar(&cfg.BreakerWait, "breaker-recovery", 0, "sinks' circuit-breaker recovery timeout (default: the host's, 5s)")
 	fs.BoolVar(&cfg.JSON, "json", false, "print the report as JSON instead of a table")
@@ -174,6 +184,18 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (confi
 	var err error
 	if cfg.Sinks, err = parseKinds(*sinkList); err != nil {
 		return config{}, err
+	}
+	if *rates != "" {
+		for _, f := range strings.Split(*rates, ",") {
+			v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+			if err != nil || v <= 0 {
+				return config{}, fmt.Errorf("-rates: %q is not a positive number", f)
+			}
+			cfg.Rates = append(cfg.Rates, v)
+		}
+		if !set["duration"] {
+			cfg.Duration = 5 * time.Second
+		}
 	}
 	if cfg.SweepProd, err = parseInts("-sweep-producers", *sweepProd); err != nil {
 		return config{}, err

@@ -21,6 +21,8 @@ type Report struct {
 	Ratios   []Ratio       `json:"ratios,omitempty"`
 	Sweep    []SweepPoint  `json:"sweep,omitempty"`
 	Outage   *OutageResult `json:"outage,omitempty"`
+	Flood    *FloodResult  `json:"flood,omitempty"`
+	Rates    []RatePoint   `json:"rates,omitempty"`
 	// OK is false when an event was lost or the counts do not add up;
 	// Problems says which. The command then exits with status 1.
 	OK       bool     `json:"ok"`
@@ -145,6 +147,9 @@ func machine() Machine {
 
 // check records every run's accounting problems in the report.
 func (r *Report) check() {
+	if f := r.Flood; f != nil && !f.Exact {
+		r.problem("flood: emitted %d but delivered %d + dropped %v + buffered %d do not add up", f.Emitted, f.Delivered, f.Dropped, f.Buffered)
+	}
 	for _, run := range r.Runs {
 		for _, s := range run.Sinks {
 			if s.Malformed > 0 {
@@ -216,6 +221,12 @@ func (r *Report) writeTable(w io.Writer) error {
 	}
 	if r.Outage != nil {
 		r.Outage.write(w)
+	}
+	if r.Flood != nil {
+		r.Flood.write(w)
+	}
+	if len(r.Rates) > 0 {
+		writeRates(w, r.Rates)
 	}
 	for _, p := range r.Problems {
 		fmt.Fprintf(w, "PROBLEM: %s\n", p)

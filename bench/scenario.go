@@ -30,6 +30,10 @@ func run(ctx context.Context, cfg config, stdout io.Writer) (Report, error) {
 	switch {
 	case cfg.Sweep:
 		err = runSweep(ctx, cfg, &rep)
+	case cfg.Flood:
+		err = runFlood(ctx, cfg, &rep)
+	case len(cfg.Rates) > 0:
+		err = runRates(ctx, cfg, &rep)
 	case cfg.Blackhole:
 		err = runBlackhole(ctx, cfg, &rep)
 	case cfg.Outage > 0:
@@ -161,7 +165,7 @@ func runBus(ctx context.Context, cfg config, name string, ts []*target, o busOpt
 	for i, t := range ts {
 		ss[i] = t.sink
 	}
-	b, err := bus.New(bus.Config{Sinks: ss})
+	b, err := bus.New(bus.Config{Sinks: ss, Linger: cfg.Linger, NoLinger: cfg.NoLinger})
 	if err != nil {
 		return Run{}, err
 	}

@@ -34,6 +34,28 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// currentRSS returns the resident set size in bytes (VmRSS), or 0.
+func currentRSS() uint64 { return statusKB("VmRSS:") << 10 }
+
+// statusKB reads a kB field of /proc/self/status, or 0.
+func statusKB(field string) uint64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), field); ok {
+			kb, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err == nil {
+				return kb
+			}
+		}
+	}
+	return 0
+}
+
 // peakRSS returns the peak resident set size in bytes: VmHWM, which
 // startUsage resets, or the process's lifetime peak where that is missing.
 func peakRSS() uint64 {

@@ -1,6 +1,7 @@
 package events_test
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/streamll/streamll-go/events"
 )
@@ -17,6 +19,15 @@ import (
 // U+FFFD, as the encoder does.
 func repairUTF8(s string) string { return string([]rune(s)) }
 
+// repairKey is what a map key becomes on the wire: repaired, and marked with
+// its original bytes when it needed repair (see TestRepairedKeysStayDistinct).
+func repairKey(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return repairUTF8(s) + "#x" + hex.EncodeToString([]byte(s))
+}
+
 // decodedForm returns ev as Unmarshal gives it back after AppendJSON: strings
 // repaired, timestamp in UTC cut to the microsecond, data values as
 // encoding/json decodes them into an any (numbers float64, lists []any), and
@@ -24,9 +35,15 @@ func repairUTF8(s string) string { return string([]rune(s)) }
 func decodedForm(t *testing.T, ev events.Event) events.Event {
 	t.Helper()
 	data := map[string]any{}
-	viaEncodingJSON(t, ev.Data, &data)
+	for k, v := range ev.Data {
+		var dv any
+		viaEncodingJSON(t, v, &dv)
+		data[repairKey(k)] = dv
+	}
 	tags := map[string]string{}
-	viaEncodingJSON(t, ev.Tags, &tags)
+	for k, v := range ev.Tags {
+		tags[repairKey(k)] = repairUTF8(v)
+	}
 	return events.Event{
 		EventID:     repairUTF8(ev.EventID),
 		ExecutionID: repairUTF8(ev.ExecutionID),

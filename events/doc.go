@@ -20,7 +20,9 @@
 // written as they are: the wire format is not HTML, and every JSON reader
 // (Python's json.loads included) reads both forms. U+2028 and U+2029 are
 // escaped. Each byte that is not part of valid UTF-8, in a value, a key or a
-// tag, becomes U+FFFD.
+// tag, becomes U+FFFD. A data or tag key that needed that repair is also
+// marked with its original bytes ("k\xff" is written "k\ufffd#x6bff"), so
+// that two keys differing only in invalid bytes stay two keys.
 //
 // Data values are written directly, without encoding/json, when they are
 // strings, booleans, integers and floats of any size, nil, map[string]any,

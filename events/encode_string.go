@@ -28,6 +28,23 @@ func appendString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
+// appendKey appends a map key as a quoted JSON string. A key that is not
+// valid UTF-8 is repaired as appendString repairs any string, and marked so
+// that two keys differing only in their invalid bytes (both repaired to the
+// same text) stay distinct: "#x" and the hex of the original key's bytes
+// follow the repaired text, so "k\xff" is written as "k\ufffd#x6bff".
+func appendKey(dst []byte, key string) []byte {
+	dst = appendString(dst, key)
+	if plainPrefix(key) == len(key) || utf8.ValidString(key) {
+		return dst
+	}
+	dst = append(dst[:len(dst)-1], '#', 'x') // before the closing quote
+	for i := 0; i < len(key); i++ {
+		dst = append(dst, hexDigits[key[i]>>4], hexDigits[key[i]&0xF])
+	}
+	return append(dst, '"')
+}
+
 // plainPrefix returns how many leading bytes of s need no escaping; most
 // strings in an event are plain throughout.
 func plainPrefix(s string) int {

@@ -432,8 +432,8 @@ func TestAppendJSONUnsupported(t *testing.T) {
 		{"deeply nested slices", setBad(nestedSlices(100)), `"bad":` + strings.Repeat("[", 63) + `"!unsupported:depth"` + strings.Repeat("]", 63)},
 		{"deeply nested maps", setBad(nestedMaps(100)), `"bad":` + strings.Repeat(`{"k":`, 63) + `"!unsupported:depth"` + strings.Repeat("}", 63)},
 		{"invalid UTF-8 in value", setBad("a\xffb\xc3"), `"bad":"a\ufffdb\ufffd"`},
-		{"invalid UTF-8 in key", func(ev *events.Event) { ev.Data["bad\xff"] = 1 }, `"bad\ufffd":1`},
-		{"invalid UTF-8 in tag key", func(ev *events.Event) { ev.Tags["t\xff"] = "v" }, `"t\ufffd":"v"`},
+		{"invalid UTF-8 in key", func(ev *events.Event) { ev.Data["bad\xff"] = 1 }, `"bad\ufffd#x626164ff":1`},
+		{"invalid UTF-8 in tag key", func(ev *events.Event) { ev.Tags["t\xff"] = "v" }, `"t\ufffd#x74ff":"v"`},
 		{"invalid UTF-8 in tag value", func(ev *events.Event) { ev.Tags["t"] = "\xe2\x82" }, `"t":"\ufffd\ufffd"`},
 		{"invalid UTF-8 in operation", func(ev *events.Event) { ev.Operation = "op\xff" }, `"operation":"op\ufffd"`},
 		{"panicking json.Marshaler", setBad(panicky{}), `"bad":"!unsupported:events_test.panicky"`},
@@ -539,5 +539,30 @@ func TestAppendJSONDoesNotAllocate(t *testing.T) {
 				t.Errorf("AppendJSON allocates %v times per event, want 0", allocs)
 			}
 		})
+	}
+}
+
+// TestRepairedKeysStayDistinct: two data keys, or two tags, that differ only
+// in bytes that are not UTF-8 would both be repaired to the same text, and a
+// JSON reader would keep one value silently; each is marked with its
+// original bytes instead.
+func TestRepairedKeysStayDistinct(t *testing.T) {
+	ev := events.Event{EventID: "V1StGXR8Z5jd", ExecutionID: "k3Jd9aQ01LmZ", EventType: events.TypeToken,
+		Timestamp: time.Date(2026, 11, 26, 16, 31, 42, 156123000, time.UTC),
+		Data:      map[string]any{"k\xff": 1, "k\xfe": 2, "k": 3},
+		Tags:      map[string]string{"t\xff": "a", "t\xfe": "b"}}
+	var got struct {
+		Data map[string]any    `json:"data"`
+		Tags map[string]string `json:"tags"`
+	}
+	if err := json.Unmarshal(events.Marshal(&ev), &got); err != nil {
+		t.Fatal(err)
+	}
+	data, tags := got.Data, got.Tags
+	if len(data) != 3 || data["k\ufffd#x6bff"] != 1.0 || data["k\ufffd#x6bfe"] != 2.0 || data["k"] != 3.0 {
+		t.Errorf("data = %v", data)
+	}
+	if len(tags) != 2 || tags["t\ufffd#x74ff"] != "a" || tags["t\ufffd#x74fe"] != "b" {
+		t.Errorf("tags = %v", tags)
 	}
 }

@@ -148,7 +148,7 @@ func (e *valueEncoder) appendMap(dst []byte, m map[string]any) []byte {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendString(dst, en.key)
+		dst = appendKey(dst, en.key)
 		dst = append(dst, ':')
 		dst = e.appendValue(dst, en.val)
 	}
@@ -187,7 +187,7 @@ func appendStringMap(dst []byte, m map[string]string) []byte {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendString(dst, en.key)
+		dst = appendKey(dst, en.key)
 		dst = append(dst, ':')
 		dst = appendString(dst, en.val)
 	}

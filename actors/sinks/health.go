@@ -70,9 +70,14 @@ const (
 	DropSinkStopped
 	// DropTransform: the sink's Transform panicked or returned nil.
 	DropTransform
-	// DropUndelivered: the sink still held the event when Close's context
-	// ended.
+	// DropUndelivered: the sink still held the event, unsent, when Close's
+	// context ended.
 	DropUndelivered
+	// DropUnconfirmed: the event was in the Write that Close interrupted when
+	// its context ended: the backend may have stored it or not, nobody can
+	// say (consumers de-duplicate by event_id). Counted apart so that
+	// undelivered_at_close means "never reached the backend".
+	DropUnconfirmed
 	// DropAfterClose: the event was emitted after Close began.
 	DropAfterClose
 	numDropReasons
@@ -95,6 +100,8 @@ func (r DropReason) String() string {
 		return "transform_failed"
 	case DropUndelivered:
 		return "undelivered_at_close"
+	case DropUnconfirmed:
+		return "unconfirmed_at_close"
 	case DropAfterClose:
 		return "emitted_after_close"
 	}

@@ -48,3 +48,38 @@ func TestDriverBatchDefaults(t *testing.T) {
 		t.Errorf("rabbitmq batch = %d, want the confirm window, 700", got)
 	}
 }
+
+// TestWithOptionsKeepsTheDriversOwn: wrapping a driver to add a filter must
+// not lose what the driver configured for itself (its name, its batch size,
+// its buffer), and the wrapper still rebuilds the driver.
+func TestWithOptionsKeepsTheDriversOwn(t *testing.T) {
+	rs, err := redissink.New(redissink.Config{StreamKey: "audit", Options: sinks.Options{BufferSize: 5000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close(context.Background())
+	w := sinks.WithOptions(rs, sinks.Options{Filter: sinks.Types("error"), BufferSize: 2000})
+	got := w.HostOptions()
+	if got.Filter == nil || got.BufferSize != 2000 || got.BatchSize != rs.HostOptions().BatchSize || got.BatchSize == 0 {
+		t.Errorf("merged options = %+v (driver's: %+v)", got, rs.HostOptions())
+	}
+	if n, ok := w.(sinks.Namer); !ok || n.Name() != "redis:audit" {
+		t.Errorf("the wrapper lost the driver's name")
+	}
+	rb, ok := w.(sinks.Rebuilder)
+	if !ok {
+		t.Fatal("the wrapper of a Rebuilder is not a Rebuilder")
+	}
+	fresh, err := rb.Rebuild(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close(context.Background())
+	if c, ok := fresh.(sinks.Configured); !ok || c.HostOptions().BufferSize != 2000 || c.HostOptions().Filter == nil {
+		t.Errorf("the rebuilt sink lost the wrapper's options")
+	}
+	type plain struct{ sinks.Sink }
+	if _, ok := sinks.WithOptions(plain{rs}, sinks.Options{}).(sinks.Rebuilder); ok {
+		t.Error("the wrapper of a sink that cannot rebuild claims it can")
+	}
+}

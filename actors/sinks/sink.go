@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/streamll/streamll-go/events"
@@ -65,8 +66,32 @@ type Configured interface {
 
 // WithOptions returns s with host options attached, so that a sink written by
 // a user can be given a filter, a buffer size or a breaker policy.
+//
+// When s already carries options (it implements Configured, as the drivers
+// of this module do), the two are merged: every field set in opts wins, and
+// every field left at its zero value keeps the driver's own setting, so
+// wrapping a Redis sink to add a filter keeps its name and its batch size.
+// The result still implements Namer, and Rebuilder when s does.
 func WithOptions(s Sink, opts Options) Configured {
-	return configured{Sink: s, opts: opts}
+	if c, ok := s.(Configured); ok {
+		opts = merge(c.HostOptions(), opts)
+	}
+	w := configured{Sink: s, opts: opts}
+	if _, ok := s.(Rebuilder); ok {
+		return rebuildable{w}
+	}
+	return w
+}
+
+// merge returns base with every non-zero field of over written over it.
+func merge(base, over Options) Options {
+	b, o := reflect.ValueOf(&base).Elem(), reflect.ValueOf(over)
+	for i := range o.NumField() {
+		if f := o.Field(i); !f.IsZero() {
+			b.Field(i).Set(f)
+		}
+	}
+	return base
 }
 
 type configured struct {
@@ -81,6 +106,18 @@ func (c configured) Name() string {
 		return n.Name()
 	}
 	return ""
+}
+
+// rebuildable is a configured sink whose driver can rebuild itself; the new
+// instance keeps the options.
+type rebuildable struct{ configured }
+
+func (r rebuildable) Rebuild(ctx context.Context) (Sink, error) {
+	fresh, err := r.Sink.(Rebuilder).Rebuild(ctx)
+	if err != nil || fresh == nil {
+		return fresh, err
+	}
+	return rebuildable{configured{Sink: fresh, opts: r.opts}}, nil
 }
 
 // ErrClosed is returned by Write after Close.

@@ -53,6 +53,7 @@ streamll_sink_dropped_total{reason="permanent_error",service="test",sink="mem"} 
 streamll_sink_dropped_total{reason="retries_exhausted",service="test",sink="mem"} 0
 streamll_sink_dropped_total{reason="sink_stopped",service="test",sink="mem"} 0
 streamll_sink_dropped_total{reason="transform_failed",service="test",sink="mem"} 0
+streamll_sink_dropped_total{reason="unconfirmed_at_close",service="test",sink="mem"} 0
 streamll_sink_dropped_total{reason="undelivered_at_close",service="test",sink="mem"} 0
 # HELP streamll_sink_received_total Events that matched the sink's filter.
 # TYPE streamll_sink_received_total counter
@@ -74,7 +75,7 @@ streamll_sink_up{service="test",sink="mem"} 0
 		"streamll_sink_state", "streamll_sink_up"); err != nil {
 		t.Error(err)
 	}
-	if n, err := testutil.GatherAndCount(reg); err != nil || n != 27 {
-		t.Errorf("gathered %d series (%v), want 27", n, err)
+	if n, err := testutil.GatherAndCount(reg); err != nil || n != 28 {
+		t.Errorf("gathered %d series (%v), want 28", n, err)
 	}
 }

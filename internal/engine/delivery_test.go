@@ -267,7 +267,7 @@ func TestDeliverySettled(t *testing.T) {
 		{func() { m.write() }, false},
 		{func() { m.fail() }, false},
 		{func() { m.after(time.Second).write().ok() }, false}, // e2 still held
-		{func() { m.write().ok() }, true},                    // e2 and e3 delivered
+		{func() { m.write().ok() }, true},                     // e2 and e3 delivered
 	}
 	for i, s := range steps {
 		s.do()

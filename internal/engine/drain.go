@@ -107,12 +107,13 @@ type drainResult struct {
 
 // drainState is a drain the host is working on.
 type drainState struct {
-	ctx      context.Context
-	reply    chan<- drainResult
-	expired  bool        // ctx ended: what is held has been dropped
-	closing  bool        // the driver's Close has been asked for
-	stop     func() bool // stops the deadline's AfterFunc
-	graceFor string      // what the grace timer waits for: "write" or "close"
+	ctx         context.Context
+	reply       chan<- drainResult
+	expired     bool        // ctx ended: what is held has been dropped
+	interrupted bool        // the Write in flight when ctx ended was interrupted
+	closing     bool        // the driver's Close has been asked for
+	stop        func() bool // stops the deadline's AfterFunc
+	graceFor    string      // what the grace timer waits for: "write" or "close"
 }
 
 // Messages of the drain's deadline.
@@ -152,6 +153,7 @@ func (h *host) abandonDrain() {
 	}
 	if h.d.writing {
 		h.w.interrupt()
+		dr.interrupted = true
 		dr.graceFor = "write"
 		h.armGrace()
 		return
@@ -159,15 +161,20 @@ func (h *host) abandonDrain() {
 	h.closeDriver()
 }
 
-// drainWritten follows a Write's outcome during an expired drain: what came
-// back for a retry is dropped, then the driver is closed.
+// drainWritten follows a Write's outcome during an expired drain: what it
+// did not confirm is dropped, as unconfirmed if Close interrupted that Write
+// (the backend may have stored it), and the driver is closed.
 func (h *host) drainWritten() {
 	dr := h.drain
 	if dr == nil || !dr.expired || dr.closing {
 		return
 	}
-	if n := h.d.abandon(sinks.DropUndelivered); n > 0 {
-		h.logger.Warn("sink closed with undelivered events", "undelivered", n)
+	reason := sinks.DropUndelivered
+	if dr.interrupted {
+		reason = sinks.DropUnconfirmed
+	}
+	if n := h.d.abandon(reason); n > 0 {
+		h.logger.Warn("sink closed without confirming every event", "events", n, "reason", reason.String())
 	}
 	h.closeDriver()
 }
@@ -181,8 +188,8 @@ func (h *host) graceOver() {
 	switch dr.graceFor {
 	case "write":
 		if h.d.writing {
-			n := h.d.abandonInFlight(sinks.DropUndelivered)
-			h.logger.Error("driver did not return from an interrupted Write; its batch is counted undelivered", "events", n, "grace", closeGrace)
+			n := h.d.abandonInFlight(sinks.DropUnconfirmed)
+			h.logger.Error("driver did not return from an interrupted Write; its batch is counted unconfirmed", "events", n, "grace", closeGrace)
 		}
 		h.closeDriver()
 	case "close":

@@ -51,6 +51,7 @@ type Engine struct {
 // Start builds the actors and returns the running engine.
 func Start(cfg Config) (*Engine, error) {
 	now := time.Now()
+	cfg.Logger = redactLogger(cfg.Logger)
 	e := &Engine{in: newIntake(cfg.IntakeSize), logger: cfg.Logger, closeDone: make(chan struct{})}
 	for i, s := range cfg.Sinks {
 		e.hosts = append(e.hosts, newHost(i, s.Sink, s.Name, s.Options, cfg.Logger, now))

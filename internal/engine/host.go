@@ -328,13 +328,13 @@ func (h *host) stopping() {
 		return
 	}
 	h.life.set(sinks.Stopped)
-	reason := sinks.DropSinkStopped
+	held, inFlight := sinks.DropSinkStopped, sinks.DropSinkStopped
 	if h.drain != nil && h.drain.expired {
-		reason = sinks.DropUndelivered // given up on by Close
+		held, inFlight = sinks.DropUndelivered, sinks.DropUnconfirmed // given up on by Close
 	}
 	h.takeInbox()
-	lost := h.d.abandon(reason)
-	lost += h.d.abandonInFlight(reason)
+	lost := h.d.abandon(held)
+	lost += h.d.abandonInFlight(inFlight)
 	h.d.finish()
 	h.d.publish()
 	h.logger.Error("sink stopped by its supervisor", "lost", lost)

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"runtime"
 	"time"
 	"unsafe"
 
@@ -205,8 +206,12 @@ func reclaim(h *host) {
 }
 
 // handOver gives every host what was gathered for it in this turn and
-// wakes those that were handed something.
+// wakes those that were handed something. When a host's inbox is filling
+// up, the router yields its processor: under a flood the router would
+// otherwise run turn after turn while the host it just woke waits behind it
+// for the same processor, and its inbox overflows.
 func (r *router) handOver() {
+	crowded := false
 	for i, h := range r.hosts {
 		r.hand(i)
 		if r.touched[i] {
@@ -214,7 +219,11 @@ func (r *router) handOver() {
 			if h.signaled.CompareAndSwap(false, true) {
 				r.root.Send(h.pid, inboxReady{})
 			}
+			crowded = crowded || len(h.inbox) > cap(h.inbox)/4
 		}
+	}
+	if crowded {
+		runtime.Gosched()
 	}
 }
 

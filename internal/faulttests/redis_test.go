@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/streamll/streamll-go/actors/sinks"
 	"github.com/streamll/streamll-go/actors/sinks/memory"
 	"github.com/streamll/streamll-go/actors/supervisor"
@@ -180,5 +182,59 @@ func TestCloseWhileRedisIsDown(t *testing.T) {
 	}
 	if h := health(b, "redis"); h.Dropped["undelivered_at_close"] != 50 || h.Buffered != 0 {
 		t.Errorf("health = %+v", h)
+	}
+}
+
+// TestCloseInterruptsAFrozenWrite: with Redis frozen and a pipeline in
+// flight when Close's deadline passes, Close interrupts that Write (the
+// connection is dropped rather than left to its 5 s timeout), returns on
+// time, and leaves no goroutine of the bus or of go-redis behind. The
+// events of that Write are counted unconfirmed (the server may have them),
+// the rest undelivered, and no event counted undelivered ever lands.
+func TestCloseInterruptsAFrozenWrite(t *testing.T) {
+	r := newRedis(t)
+	proxy := faultproxy.New(t, r.addr)
+	opts := quickRecovery
+	opts.BatchSize = 10
+	opts.WriteTimeout = 5 * time.Second
+	b := newBus(t, r.sink(t, "redis://"+proxy.Addr(), opts))
+	b.Emit(events.Event{Operation: "warm-up"})
+	if err := b.Flush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	proxy.Freeze()
+	for i := range 50 {
+		b.Emit(events.Event{EventType: "step", Operation: fmt.Sprint(i)})
+	}
+	waitFor(t, "a Write in flight", func() bool { return health(b, "redis").Received == 51 })
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := b.Close(ctx)
+	took := time.Since(start)
+	var ce *bus.CloseError
+	if !errors.As(err, &ce) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Close = %v", err)
+	}
+	lost := ce.Lost["redis"]
+	if lost[sinks.DropUnconfirmed] != 10 || lost[sinks.DropUndelivered] != 40 {
+		t.Errorf("lost = %v, want the batch in flight (10) unconfirmed and the other 40 undelivered", lost)
+	}
+	if took > 300*time.Millisecond+time.Second {
+		t.Errorf("Close took %v with a 300ms deadline: the frozen Write was not interrupted", took)
+	}
+	// Nothing of the bus is left running while Redis is still frozen (the
+	// proxy's own goroutines aside).
+	goleak.VerifyNone(t, goleak.IgnoreCurrent(), goleak.IgnoreAnyFunction("github.com/streamll/streamll-go/internal/faultproxy.(*pump).read"),
+		goleak.IgnoreAnyFunction("github.com/streamll/streamll-go/internal/faultproxy.(*pump).write"),
+		goleak.IgnoreAnyFunction("github.com/streamll/streamll-go/internal/faultproxy.(*Proxy).accept"))
+	proxy.Restore()
+	landed := r.readAll(t)
+	for _, ev := range landed[1:] {
+		var i int
+		fmt.Sscan(ev.Operation, &i)
+		if i >= 10 {
+			t.Errorf("event %d landed although it was counted undelivered", i)
+		}
 	}
 }

@@ -31,6 +31,7 @@ func TestNewValidates(t *testing.T) {
 		{"UnparsableURL", rabbitmqsink.Config{URL: "amqp://audit:" + secret + "@local host:5672/"}, "not a valid URL"},
 		{"BadPort", rabbitmqsink.Config{URL: "amqp://audit:" + secret + "@localhost:port/"}, "not a valid URL"},
 		{"NoHost", rabbitmqsink.Config{URL: "amqp://audit:" + secret + "@/"}, "no host"},
+		{"PortOutOfRange", rabbitmqsink.Config{URL: "amqp://audit:" + secret + "@localhost:99999/"}, `port "99999" is outside 1-65535`},
 		{"BadSecondNode", rabbitmqsink.Config{URL: good, URLs: []string{"redis://audit:" + secret + "@localhost/"}}, "node 2 of 2"},
 		{"EmptyNode", rabbitmqsink.Config{URLs: []string{""}}, "empty"},
 		{"BadHeartbeat", rabbitmqsink.Config{URL: good + "?heartbeat=forever"}, "heartbeat"},

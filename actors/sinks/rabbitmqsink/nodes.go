@@ -9,6 +9,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/streamll/streamll-go/actors/sinks"
+	"github.com/streamll/streamll-go/internal/netaddr"
 )
 
 // node is one broker address the sink may dial.
@@ -76,6 +77,9 @@ func parseNode(raw string) (node, error) {
 		return node{}, fmt.Errorf("%s: scheme %q is not amqp or amqps", n.redacted, u.Scheme)
 	case u.Hostname() == "":
 		return node{}, fmt.Errorf("%s: no host", n.redacted)
+	}
+	if err := netaddr.CheckPort(u); err != nil {
+		return node{}, fmt.Errorf("%s: %w", n.redacted, err)
 	}
 	if _, err := amqp.ParseURI(raw); err != nil {
 		return node{}, fmt.Errorf("%s: %s", n.redacted, redact(err.Error(), u))

@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9/maintnotifications"
 
 	"github.com/streamll/streamll-go/actors/sinks"
+	"github.com/streamll/streamll-go/internal/netaddr"
 )
 
 // Defaults for Config.
@@ -120,7 +121,7 @@ func (c Config) validate() error {
 
 // dial builds the client for rawURL without connecting. Its errors wrap
 // sinks.ErrInvalidConfig and never contain the URL's password.
-func dial(rawURL string, cluster bool) (redis.UniversalClient, error) {
+func dial(rawURL string, cluster bool, tracked *conns) (redis.UniversalClient, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("%w: redissink: URL is not a valid URL%s", sinks.ErrInvalidConfig, parseDetail(rawURL, err))
@@ -137,6 +138,9 @@ func dial(rawURL string, cluster bool) (redis.UniversalClient, error) {
 	case u.Scheme != "unix" && u.Host == "":
 		return nil, invalid(errors.New("no host"))
 	}
+	if err := netaddr.CheckPort(u); err != nil {
+		return nil, invalid(err)
+	}
 	q := u.Query()
 	if cluster {
 		opts, err := redis.ParseClusterURL(rawURL)
@@ -144,6 +148,10 @@ func dial(rawURL string, cluster bool) (redis.UniversalClient, error) {
 			return nil, invalid(err)
 		}
 		tune(q, &opts.ContextTimeoutEnabled, &opts.MaintNotificationsConfig, &opts.MaxRetries, &opts.DialerRetries)
+		if opts.DialTimeout == 0 {
+			opts.DialTimeout = 5 * time.Second // go-redis's default, which it sets only later
+		}
+		opts.Dialer = tracked.dialer(redis.NewDialer(&redis.Options{DialTimeout: opts.DialTimeout, TLSConfig: opts.TLSConfig}))
 		return redis.NewClusterClient(opts), nil
 	}
 	opts, err := redis.ParseURL(rawURL)
@@ -151,6 +159,7 @@ func dial(rawURL string, cluster bool) (redis.UniversalClient, error) {
 		return nil, invalid(err)
 	}
 	tune(q, &opts.ContextTimeoutEnabled, &opts.MaintNotificationsConfig, &opts.MaxRetries, &opts.DialerRetries)
+	opts.Dialer = tracked.dialer(redis.NewDialer(opts))
 	return redis.NewClient(opts), nil
 }
 

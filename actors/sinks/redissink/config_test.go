@@ -64,6 +64,8 @@ func TestNewRejects(t *testing.T) {
 		{"database path too deep", redissink.Config{URL: "redis://localhost:6379/1/2"}, "invalid URL path"},
 		{"unknown option", redissink.Config{URL: "redis://app:" + password + "@localhost:6379?colour=blue"}, "unexpected option"},
 		{"no host", redissink.Config{URL: "redis://"}, "no host"},
+		{"port out of range", redissink.Config{URL: "redis://app:" + password + "@127.0.0.1:99999/0"}, `port "99999" is outside 1-65535`},
+		{"port zero, cluster", redissink.Config{URL: "redis://127.0.0.1:0", Cluster: true}, `port "0" is outside 1-65535`},
 		{"cluster over unix", redissink.Config{URL: "unix:///run/redis.sock", Cluster: true}, "not a unix socket"},
 		{"client and URL", redissink.Config{Client: client, URL: "redis://localhost:6379"}, "either Client or URL"},
 		{"client and cluster", redissink.Config{Client: client, Cluster: true}, "Cluster applies to URL"},

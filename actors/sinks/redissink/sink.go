@@ -19,10 +19,12 @@ import (
 // batch in one pipelined round trip. Create it with New; the host calls Write
 // and Close from one goroutine at a time.
 type Sink struct {
+	cfg     Config // as given to New, defaults applied: Rebuild makes a new Sink from it
 	opts    sinks.Options
 	name    string
 	client  redis.UniversalClient
-	owned   bool // the sink created client and closes it
+	owned   bool   // the sink created client and closes it
+	conns   *conns // the connections of an owned client, to interrupt a Write
 	pipe    redis.Pipeliner
 	key     *keytemplate.Template
 	timeout time.Duration
@@ -64,6 +66,7 @@ func New(cfg Config) (*Sink, error) {
 	}
 	key, _ := parseStreamKey(cfg.StreamKey) // validated above
 	s := &Sink{
+		cfg:     cfg,
 		opts:    cfg.Options,
 		name:    "redis:" + cfg.StreamKey,
 		client:  cfg.Client,
@@ -71,7 +74,8 @@ func New(cfg Config) (*Sink, error) {
 		timeout: cfg.Timeout,
 	}
 	if s.client == nil {
-		c, err := dial(cfg.URL, cfg.Cluster)
+		s.conns = newConns()
+		c, err := dial(cfg.URL, cfg.Cluster, s.conns)
 		if err != nil {
 			return nil, err
 		}
@@ -110,6 +114,12 @@ func (s *Sink) Write(ctx context.Context, batch []*events.Event) error {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, s.timeout)
 		defer cancel()
+	}
+	if s.conns != nil {
+		// Close giving up on this Write cancels ctx: end the round trip
+		// now rather than when the socket times out.
+		stop := context.AfterFunc(ctx, s.conns.interrupt)
+		defer stop()
 	}
 	s.queue(ctx, batch)
 	_ = s.pipe.BatchProcess(ctx, s.cmders...)

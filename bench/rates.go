@@ -1,0 +1,265 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/streamll/streamll-go/actors/sinks"
+	"github.com/streamll/streamll-go/actors/sinks/memory"
+	"github.com/streamll/streamll-go/actors/sinks/redissink"
+	"github.com/streamll/streamll-go/bus"
+	"github.com/streamll/streamll-go/events"
+)
+
+// RatePoint is what one fixed rate cost: process CPU per event through the
+// bus into a sink, against a loop that only makes the events and against
+// go-redis loops that send what is due as one pipeline per 1 ms and per
+// 5 ms, all measured in the same run; and the bus's end-to-end latency at
+// that rate, from a second pass with a live consumer.
+type RatePoint struct {
+	Rate     float64 `json:"rate"`
+	Sink     string  `json:"sink"`
+	Linger   string  `json:"linger"`
+	Seconds  float64 `json:"seconds"`
+	Emitted  uint64  `json:"emitted"`
+	BusCPUus float64 `json:"bus_cpu_us_per_event"`
+	// ControlCPUus is the loop that makes the events and hands them to
+	// nothing; RawCPUus and Raw5msCPUus the go-redis loops (Redis only).
+	ControlCPUus float64  `json:"control_cpu_us_per_event"`
+	RawCPUus     float64  `json:"raw_1ms_cpu_us_per_event,omitempty"`
+	Raw5msCPUus  float64  `json:"raw_5ms_cpu_us_per_event,omitempty"`
+	E2E          *Latency `json:"e2e_latency,omitempty"`
+	// CoreShare is the bus's CPU as a share of one core.
+	CoreShare float64 `json:"bus_core_share"`
+}
+
+// tickEvery is how producers of the fixed-rate scenario pace themselves:
+// every tick they emit the events that are due, as a service handling
+// requests emits in bursts.
+const tickEvery = time.Millisecond
+
+// runRates measures each of cfg.Rates in turn.
+func runRates(ctx context.Context, cfg config, rep *Report) error {
+	kind := cfg.Sinks[0]
+	if kind != kindMemory && kind != kindRedis {
+		return fmt.Errorf("-rates drives a memory or a redis sink, not %s", kind)
+	}
+	w := newWorkload(cfg.Payload)
+	for _, rate := range cfg.Rates {
+		pt := RatePoint{Rate: rate, Sink: kind, Seconds: cfg.Duration.Seconds(), Linger: lingerText(cfg)}
+		// Interleaved, so that a noisy machine disturbs every side alike.
+		control := paced(ctx, rate, cfg.Duration, w, func(*events.Event) {})
+		pt.ControlCPUus = control.cpuPerEvent()
+		busRun, err := ratedBus(ctx, cfg, rate, w, false)
+		if err != nil {
+			return err
+		}
+		pt.BusCPUus, pt.Emitted = busRun.cpuPerEvent(), busRun.events
+		pt.CoreShare = busRun.cpu.Seconds() / busRun.wall.Seconds()
+		if kind == kindRedis {
+			for _, every := range []time.Duration{time.Millisecond, 5 * time.Millisecond} {
+				raw, err := ratedRawRedis(ctx, cfg, rate, every, w)
+				if err != nil {
+					return err
+				}
+				if every == time.Millisecond {
+					pt.RawCPUus = raw.cpuPerEvent()
+				} else {
+					pt.Raw5msCPUus = raw.cpuPerEvent()
+				}
+			}
+		}
+		lat, err := ratedBus(ctx, cfg, rate, w, true)
+		if err != nil {
+			return err
+		}
+		pt.E2E = lat.e2e
+		rep.Rates = append(rep.Rates, pt)
+	}
+	return nil
+}
+
+func lingerText(cfg config) string {
+	switch {
+	case cfg.NoLinger:
+		return "off"
+	case cfg.Linger > 0:
+		return cfg.Linger.String()
+	}
+	return bus.DefaultLinger.String() + " (default)"
+}
+
+type ratedRun struct {
+	events uint64
+	cpu    time.Duration
+	wall   time.Duration
+	e2e    *Latency
+}
+
+func (r ratedRun) cpuPerEvent() float64 {
+	if r.events == 0 {
+		return 0
+	}
+	return float64(r.cpu.Microseconds()) / float64(r.events)
+}
+
+// paced calls do for rate events a second over d, in bursts every
+// tickEvery, and returns the process CPU it took.
+func paced(ctx context.Context, rate float64, d time.Duration, w *workload, do func(*events.Event)) ratedRun {
+	execID := events.NewID()
+	u := startUsage()
+	start := time.Now()
+	t := time.NewTicker(tickEvery)
+	defer t.Stop()
+	var n uint64
+	for {
+		select {
+		case <-ctx.Done():
+			return ratedRun{events: n, cpu: time.Duration(u.cpuSeconds() * float64(time.Second)), wall: time.Since(start)}
+		case <-t.C:
+		}
+		elapsed := time.Since(start)
+		if elapsed >= d {
+			break
+		}
+		due := uint64(rate * elapsed.Seconds())
+		for ; n < due; n++ {
+			ev := w.event(execID)
+			do(&ev)
+		}
+	}
+	return ratedRun{events: n, cpu: time.Duration(u.cpuSeconds() * float64(time.Second)), wall: time.Since(start)}
+}
+
+// ratedBus runs the bus at rate into a fresh sink of cfg's kind. With live,
+// a consumer reads Redis as it goes and the run reports end-to-end latency
+// (its CPU is then not the bus's alone: the CPU pass runs without it).
+func ratedBus(ctx context.Context, cfg config, rate float64, w *workload, live bool) (ratedRun, error) {
+	var s sinks.Sink
+	var t *target
+	switch cfg.Sinks[0] {
+	case kindMemory:
+		m, err := memory.New(memory.Config{Options: hostOptions(cfg), Discard: true})
+		if err != nil {
+			return ratedRun{}, err
+		}
+		s = m
+	case kindRedis:
+		t = &target{kind: kindRedis, name: fmt.Sprintf("%s_%s_rate", cfg.Prefix, runSuffix())}
+		defer func() {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+			defer cancel()
+			_ = deleteRedisKeys(cctx, cfg.RedisURL, t.name)
+		}()
+		if live {
+			r, err := newRedisReader(ctx, cfg.RedisURL, t.name, redissink.DefaultField)
+			if err != nil {
+				return ratedRun{}, err
+			}
+			defer r.close()
+			t.consumer = newConsumer(r, true)
+			t.consumer.start(ctx)
+		}
+		r, err := redissink.New(redissink.Config{Options: hostOptions(cfg), URL: cfg.RedisURL, StreamKey: t.name})
+		if err != nil {
+			return ratedRun{}, err
+		}
+		s = r
+	}
+	b, err := bus.New(bus.Config{Sinks: []sinks.Sink{s}, Linger: cfg.Linger, NoLinger: cfg.NoLinger})
+	if err != nil {
+		return ratedRun{}, err
+	}
+	run := paced(ctx, rate, cfg.Duration, w, func(ev *events.Event) { b.Emit(*ev) })
+	cctx, cancel := context.WithTimeout(ctx, closeTimeout)
+	defer cancel()
+	if err := b.Close(cctx); err != nil {
+		return ratedRun{}, fmt.Errorf("rate %.0f: %w", rate, err)
+	}
+	if t != nil && t.consumer != nil {
+		if err := t.consumer.finish(cctx); err != nil {
+			return ratedRun{}, err
+		}
+		run.e2e = t.consumer.t.e2e.summary()
+	}
+	return run, nil
+}
+
+// ratedRawRedis is the go-redis loop a user might write instead: every
+// `every`, one pipeline of XADDs with the events that are due.
+func ratedRawRedis(ctx context.Context, cfg config, rate float64, every time.Duration, w *workload) (ratedRun, error) {
+	key := fmt.Sprintf("%s_%s_raw_rate", cfg.Prefix, runSuffix())
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		defer cancel()
+		_ = deleteRedisKeys(cctx, cfg.RedisURL, key)
+	}()
+	client, err := newRedisClient(cfg.RedisURL, 1)
+	if err != nil {
+		return ratedRun{}, err
+	}
+	defer client.Close()
+	if err := client.Ping(ctx).Err(); err != nil {
+		return ratedRun{}, fmt.Errorf("%w: redis %s: %w", errNoServer, redactURL(cfg.RedisURL), err)
+	}
+	execID := events.NewID()
+	pipe := client.Pipeline()
+	var buf []byte
+	var failed error
+	u := startUsage()
+	start := time.Now()
+	tk := time.NewTicker(every)
+	defer tk.Stop()
+	var n uint64
+	for failed == nil {
+		select {
+		case <-ctx.Done():
+			return ratedRun{}, ctx.Err()
+		case <-tk.C:
+		}
+		elapsed := time.Since(start)
+		if elapsed >= cfg.Duration {
+			break
+		}
+		due := uint64(rate * elapsed.Seconds())
+		if n == due {
+			continue
+		}
+		for ; n < due; n++ {
+			ev := w.stamped(execID)
+			buf = events.AppendJSON(buf[:0], &ev)
+			pipe.XAdd(ctx, &redis.XAddArgs{Stream: key, Values: []string{redissink.DefaultField, string(buf)}})
+		}
+		if _, err := pipe.Exec(ctx); err != nil {
+			failed = fmt.Errorf("raw rated XADD pipeline: %w", err)
+		}
+	}
+	return ratedRun{events: n, cpu: time.Duration(u.cpuSeconds() * float64(time.Second)), wall: time.Since(start)}, failed
+}
+
+func writeRates(w io.Writer, pts []RatePoint) {
+	fmt.Fprintln(w, "fixed rates: process CPU per event (µs), events emitted in 1 ms bursts; the bus's end-to-end latency from a separate pass with a live consumer")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "rate\tsink\tlinger\tbus\tno bus\tgo-redis 1ms\tgo-redis 5ms\tbus ÷ 1ms\tbus core share\te2e p50\tp99\t")
+	for _, p := range pts {
+		ratio := "-"
+		if p.RawCPUus > 0 {
+			ratio = fmt.Sprintf("%.2f", p.BusCPUus/p.RawCPUus)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.2f\t%.2f\t%s\t%s\t%s\t%.1f%%\t%s\t%s\t\n", rate(p.Rate), p.Sink, p.Linger, p.BusCPUus, p.ControlCPUus,
+			optional(p.RawCPUus), optional(p.Raw5msCPUus), ratio, 100*p.CoreShare, us(p.E2E, p50), us(p.E2E, p99))
+	}
+	tw.Flush()
+}
+
+func optional(v float64) string {
+	if v == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", v)
+}
