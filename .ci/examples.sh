@@ -231,7 +231,7 @@ timeout 30 "$bin/$name" -once -quiet -stream "$stream" >"$work/$name.log" 2>&1 |
 (($(count "$work/$name.log" '^   delivered=30 dropped=0 buffered=0$') == 3)) || fail $name "not 30 events delivered by each sink"
 ! has "$work/$name.log" 'Circuit breaker: OPEN|Recent failures' || fail $name "a sink failed with every server up"
 rc=0
-REDIS_URL=redis://127.0.0.1:1 timeout 30 "$bin/$name" -once -quiet -breaker-threshold 2 -close-timeout 200ms \
+REDIS_URL=redis://127.0.0.1:1 timeout 30 "$bin/$name" -once -quiet -breaker-threshold 2 -settle 1s -close-timeout 200ms \
   >"$work/$name.dead.log" 2>&1 || rc=$?
 ((rc == 1)) || fail $name "exit status $rc with Redis unreachable, want 1"
 for want in '^⚠️  Recent failures: 2$' '^🔴 Circuit breaker: OPEN$' 'a sink is unhealthy'; do

@@ -56,8 +56,11 @@ type Options struct {
 	BufferSize int
 	// Overflow picks the events a full buffer drops. Default DropOldest.
 	Overflow Overflow
-	// WriteTimeout bounds each Write; a timeout counts as a failed attempt.
-	// Default 5s.
+	// WriteTimeout bounds each Write; a timeout counts as a failed attempt,
+	// with the breaker too. Default 1s: a healthy Redis pipeline or RabbitMQ
+	// confirm window of 1000 events answers in milliseconds, and a frozen
+	// backend must cost failed attempts quickly enough to open the breaker
+	// (see docs/supervision.md for the measurement behind it).
 	WriteTimeout time.Duration
 	// Retry schedules retries of a failed batch. Default: see supervisor.Retry.
 	Retry supervisor.Retry
@@ -81,7 +84,7 @@ type Options struct {
 const (
 	DefaultBatchSize    = 256
 	DefaultBufferSize   = 10000
-	DefaultWriteTimeout = 5 * time.Second
+	DefaultWriteTimeout = time.Second
 )
 
 // WithDefaults returns o with every unset field at its default.

@@ -96,6 +96,7 @@ func TestHealth(t *testing.T) {
 				cfg.RedisURL = "redis://:s3cret@127.0.0.1:1"
 				cfg.BreakerThreshold = 2
 				cfg.CloseTimeout = 100 * time.Millisecond
+				cfg.Settle = 500 * time.Millisecond // Flush waits for the dead server until then
 			}
 
 			t.Run("serve", func(t *testing.T) {

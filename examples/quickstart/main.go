@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log"
 	"os"
@@ -27,7 +28,7 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, out io.Writer) error {
+func run(ctx context.Context, out io.Writer) (err error) {
 	// Zero setup: one line configures the process, as
 	// streamll.configure(sinks=[TerminalSink()]) does in Python.
 	term, err := terminal.New(terminal.Config{Output: out})
@@ -41,9 +42,8 @@ func run(ctx context.Context, out io.Writer) error {
 	defer func() {
 		closeCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		if err := b.Close(closeCtx); err != nil {
-			log.Print(err)
-		}
+		// Close says what was not delivered, if anything: exit 1 then.
+		err = errors.Join(err, b.Close(closeCtx))
 	}()
 
 	_, err = ChatBot{}.Forward(ctx, "What does streamll-go do?")
