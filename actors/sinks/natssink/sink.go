@@ -31,9 +31,9 @@ type Sink struct {
 	nc      *nats.Conn
 	owned   bool // the sink dialed nc and closes it
 	js      jetstream.JetStream
-	stream  *binding           // nil until the stream was looked up
-	dialing chan dialResult    // non-nil while a dial outlives the Write that began it
-	state   health             // what earlier Writes learnt about the connection
+	stream  *binding        // nil until the stream was looked up
+	dialing chan dialResult // non-nil while a dial outlives the Write that began it
+	state   health          // what earlier Writes learnt about the connection
 	closed  atomic.Bool
 	stats   *counters
 
@@ -272,8 +272,8 @@ func (s *Sink) options() (nats.Options, error) {
 	o.Name = c.ConnectionName
 	o.Timeout = c.DialTimeout
 	o.ReconnectWait = c.ReconnectWait
-	o.MaxReconnect = -1        // for as long as the sink is open
-	o.ReconnectBufSize = -1    // fail a publish while reconnecting: the host holds the events
+	o.MaxReconnect = -1     // for as long as the sink is open
+	o.ReconnectBufSize = -1 // fail a publish while reconnecting: the host holds the events
 	o.PingInterval = c.PingInterval
 	o.MaxPingsOut = 2
 	o.NoRandomize = c.NoRandomize
