@@ -94,8 +94,8 @@ func TestParseConfig(t *testing.T) {
 				"&creds=/etc/app.creds&tls_ca=ca.pem&tls_cert=c.pem&tls_key=k.pem&addr=n2:4222&addr=n3:4223" +
 				"&create&replicas=3&storage=memory&max_age=24h&max_bytes=1000000&max_msgs=5000&duplicates=10m&stream_subjects=ai.>|audit.>",
 			natssink.Config{
-				URLs:    []string{"tls://app:p,w@n1:4222", "tls://app:p,w@n2:4222", "tls://app:p,w@n3:4223"},
-				Stream:  "ai_events", Subject: "ai.{module_name}.{event_type}", Window: 50,
+				URLs:   []string{"tls://app:p,w@n1:4222", "tls://app:p,w@n2:4222", "tls://app:p,w@n3:4223"},
+				Stream: "ai_events", Subject: "ai.{module_name}.{event_type}", Window: 50,
 				AckTimeout: 2 * time.Second, DialTimeout: time.Second, ReconnectWait: 100 * time.Millisecond,
 				PingInterval: 3 * time.Second, NoRandomize: true, ConnectionName: "svc",
 				CredsFile: "/etc/app.creds", CAFile: "ca.pem", CertFile: "c.pem", KeyFile: "k.pem",

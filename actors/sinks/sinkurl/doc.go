@@ -172,9 +172,8 @@
 //
 // The sinks are built with only what the string says: no *slog.Logger for
 // rabbitmqsink or natssink, no caller-owned Redis client or NATS connection,
-// no tls.Config, no custom filter beyond event
-// types, no retry intervals or supervision policy. Build those sinks in code
-// and append them to the list. There is no memory sink: its events are read
+// no tls.Config, no custom filter beyond event types, no retry intervals or
+// supervision policy. Build those sinks in code and append them to the list. There is no memory sink: its events are read
 // through the *memory.Sink, which only code that built it holds.
 //
 // Parse opens no connection (but see Parse about host-name lookups), and it
