@@ -208,8 +208,10 @@ func (s *Sink) lookupStream(ctx context.Context) error {
 	switch {
 	case errors.Is(err, jetstream.ErrStreamNotFound):
 		return fmt.Errorf("%w: %q (create it, or set Config.CreateStream)", ErrStreamNotFound, s.cfg.Stream)
+	case errors.Is(err, jetstream.ErrNoStreamResponse), errors.Is(err, nats.ErrNoResponders):
+		return fmt.Errorf("%w: looking up stream %q: JetStream did not answer: %w", ErrNoResponse, s.cfg.Stream, err)
 	case err != nil:
-		return fmt.Errorf("natssink: looking up stream %q: %w", s.cfg.Stream, classify(err))
+		return fmt.Errorf("natssink: looking up stream %q: %w", s.cfg.Stream, err)
 	}
 	subjects := st.CachedInfo().Config.Subjects
 	s.stream = newBinding(subjects)
