@@ -34,12 +34,12 @@ func runRawNATS(ctx context.Context, cfg config) (Run, error) {
 		defer r.close()
 		t.consumer = newConsumer(r, cfg.Consumer == consumeLive)
 	}
-	nc, js, err := dialNATS(cfg.NATSURL, "streamll-bench-raw")
+	nc, _, err := dialNATS(cfg.NATSURL, "streamll-bench-raw")
 	if err != nil {
 		return Run{}, err
 	}
 	defer nc.Close()
-	js, err = jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(cfg.Confirm))
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(cfg.Confirm))
 	if err != nil {
 		return Run{}, err
 	}

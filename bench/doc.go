@@ -34,14 +34,15 @@
 //
 // Every event is accounted for per sink: delivered or dropped as the bus
 // counts them, and read back by a consumer (XREAD for Redis, a queue bound to
-// the exchange for RabbitMQ, an ordered JetStream consumer for NATS, the lines of the terminal's pipe, the memory
-// sink's count), which de-duplicates by event_id. Lost events (reported
+// the exchange for RabbitMQ, an ordered JetStream consumer for NATS, the
+// lines of the terminal's pipe, the memory sink's count), which
+// de-duplicates by event_id. Lost events (reported
 // delivered but never read, or neither delivered nor counted as dropped)
 // must be 0: the command exits with status 1 otherwise.
 //
 // Stream keys, exchanges and queues are named from -prefix plus a random
 // suffix and deleted at the end, also after Ctrl-C (a NATS run's stream, on
 // file storage, too). Service URLs come from REDIS_URL, RABBITMQ_URL and
-// NATS_URL; fault scenarios only run against loopback
-// servers, which they never stop.
+// NATS_URL; fault scenarios only run against loopback servers, which they
+// never stop.
 package main
