@@ -1,6 +1,7 @@
 // Package keytemplate parses and renders the key templates of the sinks that
 // name a destination per event: Redis stream keys (redissink's StreamKey) and
-// RabbitMQ routing keys (rabbitmqsink's RoutingKey). Both drivers accept the
+// RabbitMQ routing keys (rabbitmqsink's RoutingKey) and NATS subjects
+// (natssink's Subject). Both drivers accept the
 // same syntax and the same rules; this package holds them once, and each
 // driver adds only what its backend needs (RabbitMQ rewrites values into one
 // routing-key word and keeps a key within 255 bytes).
