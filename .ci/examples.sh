@@ -8,11 +8,14 @@
 # Isolation: RabbitMQ work happens in a virtual host of its own, deleted at the
 # end (so the examples use their default exchange names), and Redis streams get
 # a suffix unique to this run and are deleted too. It needs go, timeout,
-# redis-cli and rabbitmqctl (the RabbitMQ node must be local).
+# redis-cli and rabbitmqctl (the RabbitMQ node must be local), and a NATS
+# server with JetStream at NATS_URL (each NATS run uses a stream of its own,
+# deleted at the end).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export REDIS_URL="${REDIS_URL:-redis://localhost:6379}"
+export NATS_URL="${NATS_URL:-nats://127.0.0.1:4222}"
 rabbit_url="${RABBITMQ_URL:-amqp://guest:guest@localhost:5672/}"
 
 for tool in go timeout redis-cli rabbitmqctl; do
@@ -25,6 +28,7 @@ bin="$work/bin"
 vhost="streamll_examples_$run"
 declare -A pid=()     # background processes by name
 redis_keys=()         # streams to delete at exit
+nats_streams=()       # JetStream streams to delete at exit
 
 cleanup() {
   local name
@@ -36,6 +40,9 @@ cleanup() {
     redis-cli -u "$REDIS_URL" DEL "${redis_keys[@]}" >/dev/null || true
   fi
   rabbitmqctl -q delete_vhost "$vhost" >/dev/null 2>&1 || true
+  for name in "${nats_streams[@]}"; do
+    timeout 20 "$bin/nats-jetstream" reset -stream "$name" >/dev/null 2>&1 || true
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -98,7 +105,7 @@ number() { sed -nE "s/$2/\\1/p" "$1" | head -n 1; }
 
 echo "=== examples: building"
 mkdir -p "$bin"
-examples=(quickstart saas-dashboard compliance-audit multi-environment routing health)
+examples=(quickstart saas-dashboard compliance-audit multi-environment routing health nats-jetstream)
 for ex in "${examples[@]}"; do
   go build -o "$bin/$ex" "./examples/$ex"
 done
@@ -238,5 +245,34 @@ for want in '^⚠️  Recent failures: 2$' '^🔴 Circuit breaker: OPEN$' 'a sin
   has "$work/$name.dead.log" "$want" || fail $name "Redis unreachable: no line matching $want"
 done
 pass "$name: healthy with every server up; Redis unreachable shows failures, an open circuit and exit status 1"
+
+# --- nats-jetstream: producer -> JetStream stream -> durable pull consumer ------
+name=nats-jetstream
+stream="ai_events_$run"
+nats_streams+=("$stream")
+start $name 60 "$bin/$name" consumer -stream "$stream"
+await 20 has "$work/$name.log" '^consumer: reading' || fail $name "the consumer did not start"
+timeout 60 "$bin/$name" producer -stream "$stream" -questions 8 -token-delay 1ms >"$work/$name.producer.log" 2>&1 ||
+  fail $name "producer exit status $?"
+delivered=$(number "$work/$name.producer.log" '^delivered ([0-9]+) events.*')
+[ -n "$delivered" ] && ((delivered > 0)) || fail $name "the producer delivered nothing"
+await 30 at_least "$work/$name.log" '^ai\.' "$delivered" || fail $name "the consumer read $(count "$work/$name.log" '^ai\.') of $delivered events"
+stop $name || fail $name "the consumer exited with status $?"
+has "$work/$name.log" "^consumer: read $delivered events \\(0 duplicates skipped\\)" || fail $name "the consumer's count differs from the producer's $delivered"
+tokens=$(number "$work/$name.producer.log" '.* ([0-9]+) tokens streamed$')
+has "$work/$name.log" ": $tokens tokens, 4 errors;" || fail $name "the consumer did not count the $tokens tokens and 4 errors of 2 failed questions"
+# Each line's subject is ai.<module>.<event_type>, and no event is there twice.
+(($(count "$work/$name.log" '^ai\.(ResearchAgent|Retriever|Writer)\.(start|end|error|token|sources_found) ') == delivered)) ||
+  fail $name "a subject is not ai.<module>.<event_type>"
+dups=$(grep -E '^ai\.' "$work/$name.log" | awk '{ print $4 }' | sort | uniq -d | wc -l)
+((dups == 0)) || fail $name "$dups events were read twice"
+# The durable consumer resumes after its acks: a second producer run's events, and only those.
+timeout 60 "$bin/$name" producer -stream "$stream" -questions 3 -token-delay 1ms >"$work/$name.producer2.log" 2>&1 ||
+  fail $name "second producer exit status $?"
+again=$(number "$work/$name.producer2.log" '^delivered ([0-9]+) events.*')
+timeout 60 "$bin/$name" consumer -stream "$stream" -idle 2s >"$work/$name.resume.log" 2>&1 || fail $name "resumed consumer exit status $?"
+has "$work/$name.resume.log" "^consumer: read $again events \\(0 duplicates skipped\\)" ||
+  fail $name "the resumed consumer did not read exactly the $again new events"
+pass "$name: the durable consumer read all $delivered events once on ai.<module>.<event_type>, then resumed with exactly the $again new ones"
 
 echo "=== examples: all passed"

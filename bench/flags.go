@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/streamll/streamll-go/actors/sinks"
+	"github.com/streamll/streamll-go/actors/sinks/natssink"
 	"github.com/streamll/streamll-go/actors/sinks/rabbitmqsink"
 	"github.com/streamll/streamll-go/actors/sinks/redissink"
 )
@@ -22,9 +23,14 @@ const (
 	kindTerminal = "terminal"
 	kindRedis    = "redis"
 	kindRabbitMQ = "rabbitmq"
+	kindNATS     = "nats"
 )
 
-var kinds = []string{kindMemory, kindTerminal, kindRedis, kindRabbitMQ}
+var kinds = []string{kindMemory, kindTerminal, kindRedis, kindRabbitMQ, kindNATS}
+
+// networkKinds are the kinds with a server: raw baselines, consumers and
+// fault proxies exist for them.
+var networkKinds = []string{kindRedis, kindRabbitMQ, kindNATS}
 
 // Consumer modes.
 const (
@@ -53,7 +59,7 @@ type config struct {
 	Rate        float64       // events per second in all, open loop; 0: as fast as the sinks absorb
 	Window      int           // closed loop: events in flight per sink before producers wait
 	EmitSample  int           // time one Emit in this many
-	Confirm     int           // RabbitMQ confirm window, for the sink and the raw baseline
+	Confirm     int           // RabbitMQ confirm window and NATS ack window, for the sinks and the raw baselines
 	Consumer    string        // live, after or off
 	Baseline    bool          // also run the raw clients
 	Repeat      int           // rounds of the default scenario
@@ -76,6 +82,7 @@ type config struct {
 	JSON        bool
 	RedisURL    string
 	RabbitURL   string
+	NATSURL     string
 	Prefix      string        // of stream keys, exchanges and queues
 	Tick        time.Duration // progress interval
 
@@ -88,13 +95,14 @@ const usageText = `Usage (from the bench directory): go run . [flags]
 
 Drives events through a streamll-go bus into real sinks and reports
 throughput, Emit latency, end-to-end latency and what every event became.
-Service URLs come from REDIS_URL and RABBITMQ_URL.
+Service URLs come from REDIS_URL, RABBITMQ_URL and NATS_URL.
 
 Examples:
   go run . -sink memory
   go run . -sink redis -events 500000 -batch 500 -baseline
   go run . -sink redis -rate 10000 -duration 10s
   go run . -sink rabbitmq -events 200000 -baseline
+  go run . -sink nats -events 300000 -baseline
   go run . -sweep -chart ../docs/benchmarks-sweep.svg
   go run . -sink redis -rate 10000 -duration 10s -outage 3s
   go run . -sink redis -rate 10000 -blackhole
@@ -112,21 +120,21 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (confi
 		fmt.Fprint(out, usageText)
 		fs.PrintDefaults()
 	}
-	sinkList := fs.String("sink", kindMemory, "sinks, comma-separated: memory, terminal, redis, rabbitmq (a kind may repeat)")
+	sinkList := fs.String("sink", kindMemory, "sinks, comma-separated: memory, terminal, redis, rabbitmq, nats (a kind may repeat)")
 	fs.StringVar(&cfg.TerminalOut, "terminal-out", "null", "where the terminal sink writes: null (/dev/null) or pipe (a pipe drained by a reader)")
 	fs.IntVar(&cfg.Producers, "producers", 4, "producer goroutines calling Emit")
 	fs.IntVar(&cfg.Events, "events", 0, "events to emit in all (default: run for -duration)")
 	fs.DurationVar(&cfg.Duration, "duration", 3*time.Second, "how long producers emit, when -events is not given")
 	fs.IntVar(&cfg.Payload, "payload", 400, "size of one encoded event in bytes (the data field is padded to reach it)")
-	fs.IntVar(&cfg.Batch, "batch", 0, "sinks' batch size (default: each driver's: Redis 1000, RabbitMQ the confirm window, others 256)")
+	fs.IntVar(&cfg.Batch, "batch", 0, "sinks' batch size (default: each driver's: Redis 1000, RabbitMQ and NATS the confirm window, others 256)")
 	fs.IntVar(&cfg.RawBatch, "raw-batch", 0, "XADDs per pipeline of the raw go-redis baseline (default: -batch, else 500)")
 	fs.IntVar(&cfg.Buffer, "buffer", 0, "sinks' buffer size in events (default: the host's, 10000)")
 	fs.Float64Var(&cfg.Rate, "rate", 0, "target events per second in all, open loop (default: as fast as the sinks absorb)")
 	fs.IntVar(&cfg.Window, "window", 0, "as fast as possible: events in flight per sink before producers wait (default: half the buffer)")
 	fs.IntVar(&cfg.EmitSample, "emit-sample", 1, "time one Emit in this many (timing costs two clock readings, ~70ns here)")
-	fs.IntVar(&cfg.Confirm, "confirm-window", rabbitmqsink.DefaultConfirmWindow, "RabbitMQ publisher-confirm window, for the sink and the raw baseline")
+	fs.IntVar(&cfg.Confirm, "confirm-window", rabbitmqsink.DefaultConfirmWindow, "RabbitMQ publisher-confirm window and NATS JetStream ack window, for the sinks and the raw baselines")
 	fs.StringVar(&cfg.Consumer, "consumer", "", "live (read while producing, measures end-to-end latency), after (read when done) or off (default: live with -rate, else after)")
-	fs.BoolVar(&cfg.Baseline, "baseline", false, "also run the raw clients (go-redis pipelined XADD, amqp091-go with confirms) on the same work, and print ratios")
+	fs.BoolVar(&cfg.Baseline, "baseline", false, "also run the raw clients (go-redis pipelined XADD, amqp091-go with confirms, nats.go PublishAsync) on the same work, and print ratios")
 	fs.IntVar(&cfg.RawConns, "raw-conns", 0, "goroutines, each with its connection, of the raw go-redis baseline (default: -producers; the sink uses one)")
 	fs.IntVar(&cfg.Repeat, "repeat", 1, "rounds of the run (and its baselines), interleaved; ratios are the median of the rounds'")
 	fs.BoolVar(&cfg.Sweep, "sweep", false, "scaling sweep: throughput and Emit p99 for each -sweep-producers × -sweep-sinks")
@@ -205,6 +213,7 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (confi
 	}
 	cfg.RedisURL = envOr(getenv, "REDIS_URL", redissink.DefaultURL)
 	cfg.RabbitURL = envOr(getenv, "RABBITMQ_URL", rabbitmqsink.DefaultURL)
+	cfg.NATSURL = envOr(getenv, "NATS_URL", natssink.DefaultURL)
 	if cfg.Consumer == "" {
 		cfg.Consumer = consumeAfter
 		if cfg.Rate > 0 {
@@ -277,7 +286,7 @@ func (cfg config) validate() error {
 	check(cfg.Prefix == "" || strings.ContainsAny(cfg.Prefix, " \t\n*#."),
 		"-prefix must be non-empty without spaces, '.', '*' or '#', got %q", cfg.Prefix)
 	check(cfg.Baseline && cfg.Rate > 0, "-baseline measures throughput: it cannot be combined with -rate")
-	check(cfg.Baseline && !cfg.hasNetworkSink(), "-baseline needs a redis or rabbitmq sink")
+	check(cfg.Baseline && !cfg.hasNetworkSink(), "-baseline needs a redis, rabbitmq or nats sink")
 	faults := 0
 	for _, on := range []bool{cfg.Outage > 0, cfg.Blackhole, cfg.Sweep, cfg.Baseline} {
 		if on {
@@ -285,14 +294,14 @@ func (cfg config) validate() error {
 		}
 	}
 	check(faults > 1, "-outage, -blackhole, -sweep and -baseline are separate scenarios: pick one")
-	check((cfg.Outage > 0 || cfg.Blackhole) && !cfg.hasNetworkSink(), "-outage and -blackhole need a redis or rabbitmq sink")
+	check((cfg.Outage > 0 || cfg.Blackhole) && !cfg.hasNetworkSink(), "-outage and -blackhole need a redis, rabbitmq or nats sink")
 	check(cfg.Outage > 0 && cfg.Events > 0, "-outage runs for -duration; drop -events")
 	check(cfg.Outage > 0 && cfg.outageStart()+cfg.Outage >= cfg.Duration,
 		"-outage-at (default a quarter of -duration) + -outage must end before -duration")
 	check(cfg.Chart != "" && !cfg.Sweep, "-chart draws the sweep: add -sweep")
 	check(cfg.Chart != "" && !strings.HasSuffix(cfg.Chart, ".svg") && !strings.HasSuffix(cfg.Chart, ".png"),
 		"-chart must end in .svg or .png, got %q", cfg.Chart)
-	for _, raw := range []struct{ name, v string }{{"REDIS_URL", cfg.RedisURL}, {"RABBITMQ_URL", cfg.RabbitURL}} {
+	for _, raw := range []struct{ name, v string }{{"REDIS_URL", cfg.RedisURL}, {"RABBITMQ_URL", cfg.RabbitURL}, {"NATS_URL", cfg.NATSURL}} {
 		if _, err := url.Parse(raw.v); err != nil {
 			errs = append(errs, fmt.Errorf("%s is not a URL", raw.name)) // the parse error would show the password
 		}
@@ -301,7 +310,7 @@ func (cfg config) validate() error {
 }
 
 func (cfg config) hasNetworkSink() bool {
-	return slices.Contains(cfg.Sinks, kindRedis) || slices.Contains(cfg.Sinks, kindRabbitMQ)
+	return slices.ContainsFunc(cfg.Sinks, func(k string) bool { return slices.Contains(networkKinds, k) })
 }
 
 // outageStart is when the outage begins: -outage-at, or a quarter into the run.

@@ -36,7 +36,7 @@ func TestParseFlagsDerived(t *testing.T) {
 		{"rate makes the consumer live", []string{"-rate", "1000"}, func(c config) bool { return c.Consumer == consumeLive }},
 		{"outage defaults to an open loop", []string{"-sink", "redis", "-outage", "1s"}, func(c config) bool { return c.Rate == 10000 }},
 		{"smoke runs every sink briefly", []string{"-smoke"}, func(c config) bool {
-			return len(c.Sinks) == 4 && c.Duration == time.Second && c.Rate == 2000 && c.Consumer == consumeLive
+			return len(c.Sinks) == len(kinds) && c.Duration == time.Second && c.Rate == 2000 && c.Consumer == consumeLive
 		}},
 		{"sweep points default to 1s", []string{"-sweep"}, func(c config) bool { return c.Duration == time.Second }},
 		{"URLs from the environment", nil, func(c config) bool { return c.RedisURL == env["REDIS_URL"] && c.RabbitURL == env["RABBITMQ_URL"] }},
@@ -74,9 +74,9 @@ func TestParseFlagsRejects(t *testing.T) {
 		{"terminal output", []string{"-terminal-out", "tty"}, "-terminal-out"},
 		{"consumer mode", []string{"-consumer", "sometimes"}, "-consumer"},
 		{"outage mode", []string{"-outage-mode", "unplug"}, "-outage-mode"},
-		{"baseline needs a network sink", []string{"-baseline"}, "needs a redis or rabbitmq sink"},
+		{"baseline needs a network sink", []string{"-baseline"}, "needs a redis, rabbitmq or nats sink"},
 		{"baseline is closed loop", []string{"-sink", "redis", "-baseline", "-rate", "100"}, "cannot be combined with -rate"},
-		{"outage needs a network sink", []string{"-outage", "1s"}, "need a redis or rabbitmq sink"},
+		{"outage needs a network sink", []string{"-outage", "1s"}, "need a redis, rabbitmq or nats sink"},
 		{"scenarios exclude each other", []string{"-sink", "redis", "-sweep", "-blackhole"}, "pick one"},
 		{"outage past the end", []string{"-sink", "redis", "-duration", "2s", "-outage", "2s", "-outage-at", "1s"}, "must end before"},
 		{"outage past the end by default", []string{"-sink", "redis", "-duration", "4s", "-outage", "3s"}, "must end before"},

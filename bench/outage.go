@@ -49,9 +49,9 @@ func secs(v float64) string {
 	return fmt.Sprintf("%.2fs", v)
 }
 
-// firstNetworkSink returns the index of the first redis or rabbitmq sink.
+// firstNetworkSink returns the index of the first redis, rabbitmq or nats sink.
 func firstNetworkSink(kinds []string) int {
-	return slices.IndexFunc(kinds, func(k string) bool { return k == kindRedis || k == kindRabbitMQ })
+	return slices.IndexFunc(kinds, func(k string) bool { return slices.Contains(networkKinds, k) })
 }
 
 // runOutage runs the workload open loop while the first network sink's

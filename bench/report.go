@@ -116,7 +116,7 @@ func newReport(cfg config) Report {
 	if cfg.Rate == 0 {
 		s.Window = cfg.window()
 	}
-	if slices.Contains(cfg.Sinks, kindRabbitMQ) {
+	if slices.Contains(cfg.Sinks, kindRabbitMQ) || slices.Contains(cfg.Sinks, kindNATS) {
 		s.ConfirmWindow = cfg.Confirm
 	}
 	return Report{Machine: machine(), Settings: s, OK: true}

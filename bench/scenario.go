@@ -72,12 +72,15 @@ func runThroughput(ctx context.Context, cfg config, rep *Report) error {
 			continue
 		}
 		for i, kind := range cfg.Sinks {
-			if i != slices.Index(cfg.Sinks, kind) || (kind != kindRedis && kind != kindRabbitMQ) {
+			if i != slices.Index(cfg.Sinks, kind) || !slices.Contains(networkKinds, kind) {
 				continue // one baseline per network kind
 			}
 			run := runRawRedis
-			if kind == kindRabbitMQ {
+			switch kind {
+			case kindRabbitMQ:
 				run = runRawAMQP
+			case kindNATS:
+				run = runRawNATS
 			}
 			raw, err := run(ctx, cfg)
 			if err != nil {

@@ -20,6 +20,7 @@ func TestSmoke(t *testing.T) {
 		{"terminal to a pipe", []string{"-sink", "terminal", "-terminal-out", "pipe"}, nil},
 		{"redis", []string{"-sink", "redis"}, servicetest.RedisURL},
 		{"rabbitmq", []string{"-sink", "rabbitmq"}, servicetest.RabbitMQURL},
+		{"nats", []string{"-sink", "nats"}, servicetest.NATSURL},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -43,6 +44,24 @@ func TestBaselineSmoke(t *testing.T) {
 	checkCounts(t, rep)
 	if len(rep.Runs) != 6 || len(rep.Ratios) != 2 || rep.Ratios[0].Rounds != 2 || rep.Ratios[1].Value <= 0 {
 		t.Fatalf("runs %d, ratios %+v; want 6 runs and 2 ratios over 2 rounds:\n%s", len(rep.Runs), rep.Ratios, out)
+	}
+}
+
+// TestNATSBaselineSmoke runs the NATS sink and raw nats.go PublishAsync on
+// a small workload, and a NATS outage.
+func TestNATSBaselineSmoke(t *testing.T) {
+	servicetest.NATSURL(t)
+	rep, out := runScenario(t, mustConfig(t, os.Getenv, "-sink", "nats", "-events", "3000", "-baseline"))
+	checkCounts(t, rep)
+	if len(rep.Runs) != 2 || len(rep.Ratios) != 1 || rep.Ratios[0].Value <= 0 {
+		t.Fatalf("runs %d, ratios %+v; want 2 runs and a ratio:\n%s", len(rep.Runs), rep.Ratios, out)
+	}
+	cfg := mustConfig(t, os.Getenv, "-sink", "nats", "-duration", "2s", "-rate", "2000",
+		"-outage", "500ms", "-outage-at", "500ms", "-breaker-recovery", "200ms")
+	rep, out = runScenario(t, cfg)
+	checkCounts(t, rep)
+	if o := rep.Outage; o == nil || o.Lost != 0 || o.ResumedSec < 0 {
+		t.Fatalf("outage = %+v\n%s", o, out)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/streamll/streamll-go/actors/sinks"
 	"github.com/streamll/streamll-go/actors/sinks/memory"
+	"github.com/streamll/streamll-go/actors/sinks/natssink"
 	"github.com/streamll/streamll-go/actors/sinks/rabbitmqsink"
 	"github.com/streamll/streamll-go/actors/sinks/redissink"
 	"github.com/streamll/streamll-go/actors/sinks/terminal"
@@ -129,6 +130,26 @@ func (t *target) build(ctx context.Context, cfg config, faulty bool) error {
 			return err
 		}
 		s, err := rabbitmqsink.New(rabbitmqsink.Config{Options: opts, URL: sinkURL, Exchange: t.name, ConfirmWindow: cfg.Confirm})
+		t.sink = s
+		return err
+	case kindNATS:
+		sinkURL, err := t.proxied(cfg.NATSURL, "4222", faulty)
+		if err != nil {
+			return err
+		}
+		if err := createNATSStream(ctx, cfg.NATSURL, t.name); err != nil {
+			return err
+		}
+		t.undo = append(t.undo, func(ctx context.Context) error { return deleteNATSStream(ctx, cfg.NATSURL, t.name) })
+		if cfg.Consumer != consumeOff {
+			r, err := newNATSReader(ctx, cfg.NATSURL, t.name)
+			if err != nil {
+				return err
+			}
+			t.undo = append(t.undo, func(context.Context) error { return r.close() })
+			t.consumer = newConsumer(r, live)
+		}
+		s, err := natssink.New(natssink.Config{Options: opts, URL: sinkURL, Stream: t.name, Subject: natsSubject(t.name), Window: cfg.Confirm})
 		t.sink = s
 		return err
 	}

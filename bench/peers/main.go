@@ -16,6 +16,7 @@ import (
 // config is the command's flags.
 type config struct {
 	events, amqpEvents int
+	natsEvents         int
 	producers          int
 	payload            int
 	batch              int
@@ -23,11 +24,12 @@ type config struct {
 	systems            string
 	redisURL           string
 	rabbitURL          string
+	natsURL            string
 }
 
 // result is one system's run.
 type result struct {
-	group   string // what is compared: "redis", "rabbitmq"
+	group   string // what is compared: "redis", "rabbitmq", "nats"
 	name    string
 	events  int
 	elapsed time.Duration
@@ -40,16 +42,18 @@ func main() {
 	var cfg config
 	flag.IntVar(&cfg.events, "events", 200_000, "events per Redis run")
 	flag.IntVar(&cfg.amqpEvents, "amqp-events", 50_000, "events per RabbitMQ run")
+	flag.IntVar(&cfg.natsEvents, "nats-events", 100_000, "events per NATS JetStream run")
 	flag.IntVar(&cfg.producers, "producers", 64, "producer goroutines")
 	flag.IntVar(&cfg.payload, "payload", 400, "encoded event size in bytes")
 	flag.IntVar(&cfg.batch, "batch", 0, "streamll-go sinks' batch size (default: the host's, 256)")
-	flag.IntVar(&cfg.confirmWindow, "confirm-window", 1000, "streamll-go RabbitMQ confirm window")
-	flag.StringVar(&cfg.systems, "systems", "redis,rabbitmq", "what to compare: redis, rabbitmq or both")
+	flag.IntVar(&cfg.confirmWindow, "confirm-window", 1000, "streamll-go RabbitMQ confirm window and NATS ack window")
+	flag.StringVar(&cfg.systems, "systems", "redis,rabbitmq", "what to compare, comma-separated: redis, rabbitmq, nats")
 	flag.Parse()
 	cfg.redisURL = envOr("REDIS_URL", "redis://localhost:6379")
 	cfg.rabbitURL = envOr("RABBITMQ_URL", "amqp://guest:guest@localhost:5672/")
-	if cfg.events < 1 || cfg.amqpEvents < 1 || cfg.producers < 1 || cfg.payload < 0 || cfg.batch < 0 || cfg.confirmWindow < 1 {
-		fmt.Fprintln(os.Stderr, "peers: -events, -amqp-events, -producers and -confirm-window must be positive; -payload and -batch not negative")
+	cfg.natsURL = envOr("NATS_URL", "nats://127.0.0.1:4222")
+	if cfg.events < 1 || cfg.amqpEvents < 1 || cfg.natsEvents < 1 || cfg.producers < 1 || cfg.payload < 0 || cfg.batch < 0 || cfg.confirmWindow < 1 {
+		fmt.Fprintln(os.Stderr, "peers: -events, -amqp-events, -nats-events, -producers and -confirm-window must be positive; -payload and -batch not negative")
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -83,6 +87,9 @@ func runAll(ctx context.Context, cfg config) ([]result, error) {
 	if strings.Contains(cfg.systems, "rabbitmq") {
 		jobs = append(jobs, job{"rabbitmq", busAMQP}, job{"rabbitmq", watermillAMQPDefault}, job{"rabbitmq", watermillAMQPTuned})
 	}
+	if strings.Contains(cfg.systems, "nats") {
+		jobs = append(jobs, job{"nats", busNATS}, job{"nats", watermillNATS})
+	}
 	var out []result
 	for _, j := range jobs {
 		fmt.Fprintf(os.Stderr, "running %s ...\n", j.group)
@@ -98,7 +105,7 @@ func runAll(ctx context.Context, cfg config) ([]result, error) {
 		out = append(out, r)
 	}
 	if len(out) == 0 {
-		return nil, errors.New("-systems names nothing to run (redis, rabbitmq)")
+		return nil, errors.New("-systems names nothing to run (redis, rabbitmq, nats)")
 	}
 	return out, nil
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/streamll/streamll-go/actors/sinks"
+	"github.com/streamll/streamll-go/actors/sinks/natssink"
 	"github.com/streamll/streamll-go/actors/sinks/rabbitmqsink"
 	"github.com/streamll/streamll-go/actors/sinks/redissink"
 	"github.com/streamll/streamll-go/bus"
@@ -77,4 +78,30 @@ func busAMQP(ctx context.Context, cfg config) (result, error) {
 	stored, err := admin.waitDepth(name, int64(cfg.amqpEvents))
 	return result{name: fmt.Sprintf("streamll-go bus → rabbitmqsink (confirms, window %d)", cfg.confirmWindow),
 		events: cfg.amqpEvents, elapsed: elapsed, stored: stored}, err
+}
+
+func busNATS(ctx context.Context, cfg config) (result, error) {
+	name := uniqueName("bus")
+	admin, err := newNATSAdmin(cfg.natsURL)
+	if err != nil {
+		return result{}, err
+	}
+	defer admin.close()
+	if err := admin.create(name); err != nil {
+		return result{}, err
+	}
+	defer admin.drop(name)
+	s, err := natssink.New(natssink.Config{
+		Options: busOptions(cfg, cfg.natsEvents), URL: cfg.natsURL, Stream: name, Subject: name, Window: cfg.confirmWindow,
+	})
+	if err != nil {
+		return result{}, err
+	}
+	elapsed, err := emitAll(ctx, cfg, s, cfg.natsEvents)
+	if err != nil {
+		return result{}, err
+	}
+	stored, err := admin.count(name)
+	return result{name: fmt.Sprintf("streamll-go bus → natssink (PublishAsync, window %d)", cfg.confirmWindow),
+		events: cfg.natsEvents, elapsed: elapsed, stored: stored}, err
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/redis/go-redis/v9"
 )
@@ -104,3 +106,50 @@ func (a *amqpAdmin) drop(exchange, queue string) {
 	_ = a.ch.ExchangeDelete(exchange, false, false)
 	a.conn.Close()
 }
+
+// natsAdmin is a connection for creating, counting and deleting streams.
+type natsAdmin struct {
+	nc *nats.Conn
+	js jetstream.JetStream
+}
+
+func newNATSAdmin(rawURL string) (*natsAdmin, error) {
+	nc, err := nats.Connect(rawURL, nats.Name("streamll-peers-admin"))
+	if err != nil {
+		return nil, fmt.Errorf("NATS unreachable (set NATS_URL)")
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, err
+	}
+	return &natsAdmin{nc: nc, js: js}, nil
+}
+
+// create makes a file stream named name that binds the subject name, as a
+// user's stream keeps events on disk.
+func (a *natsAdmin) create(name string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := a.js.CreateStream(ctx, jetstream.StreamConfig{Name: name, Subjects: []string{name}, Storage: jetstream.FileStorage})
+	return err
+}
+
+// count returns how many messages the stream holds.
+func (a *natsAdmin) count(name string) (int64, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	st, err := a.js.Stream(ctx, name)
+	if err != nil {
+		return 0, err
+	}
+	return int64(st.CachedInfo().State.Msgs), nil
+}
+
+func (a *natsAdmin) drop(name string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = a.js.DeleteStream(ctx, name)
+}
+
+func (a *natsAdmin) close() { a.nc.Close() }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill"
 	wamqp "github.com/ThreeDotsLabs/watermill-amqp/v3/pkg/amqp"
+	wnats "github.com/ThreeDotsLabs/watermill-nats/v2/pkg/nats"
 	"github.com/ThreeDotsLabs/watermill-redisstream/pkg/redisstream"
 	"github.com/ThreeDotsLabs/watermill/message"
 
@@ -90,4 +91,52 @@ func watermillAMQP(_ context.Context, cfg config, name string, tune func(*wamqp.
 	elapsed := time.Since(start)
 	pub.Close()
 	return result{name: name, events: cfg.amqpEvents, elapsed: elapsed, stored: stored}, err
+}
+
+// watermillNATS publishes with watermill-nats's JetStream publisher, with
+// TrackMsgId (the watermill UUID, here the event_id, as Nats-Msg-Id, so a
+// retry cannot duplicate, as the sink's) and the sink's three headers as
+// metadata, into a file stream made for the run. Each Publish waits for its
+// ack, so the producers are the concurrency.
+func watermillNATS(_ context.Context, cfg config) (result, error) {
+	topic := uniqueName("watermill")
+	admin, err := newNATSAdmin(cfg.natsURL)
+	if err != nil {
+		return result{}, err
+	}
+	defer admin.close()
+	if err := admin.create(topic); err != nil {
+		return result{}, err
+	}
+	defer admin.drop(topic)
+	pub, err := wnats.NewPublisher(wnats.PublisherConfig{
+		URL:       cfg.natsURL,
+		Marshaler: &wnats.NATSMarshaler{},
+		JetStream: wnats.JetStreamConfig{TrackMsgId: true},
+	}, watermill.NopLogger{})
+	if err != nil {
+		return result{}, err
+	}
+	start := time.Now()
+	err = spread(cfg.natsEvents, cfg.producers, func(count int) error {
+		base := newEvent(cfg.payload)
+		for range count {
+			ev := stamp(base)
+			msg := message.NewMessage(ev.EventID, events.Marshal(&ev))
+			msg.Metadata.Set("event_type", string(ev.EventType))
+			msg.Metadata.Set("operation", ev.Operation)
+			msg.Metadata.Set("module_name", ev.ModuleName)
+			if err := pub.Publish(topic, msg); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	elapsed := time.Since(start)
+	pub.Close()
+	if err != nil {
+		return result{}, err
+	}
+	stored, err := admin.count(topic)
+	return result{name: "watermill-nats JetStream Publisher (TrackMsgId)", events: cfg.natsEvents, elapsed: elapsed, stored: stored}, err
 }

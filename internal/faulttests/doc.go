@@ -7,4 +7,11 @@
 // shared Redis and RabbitMQ servers themselves, so they must run alone:
 //
 //	go test -tags faults -p 1 -run 'Server' ./internal/faulttests/
+//
+// The NATS tests built with the same tag start nats-server processes of their
+// own on loopback ports 14220-14299 (a single server killed and restarted, and
+// a 3-node cluster whose R3 stream loses its leader) and never touch the
+// shared server, so they may run beside other tests:
+//
+//	go test -tags faults -run NATS ./internal/faulttests/
 package faulttests

@@ -1,9 +1,10 @@
 // Package keytemplate parses and renders the key templates of the sinks that
-// name a destination per event: Redis stream keys (redissink's StreamKey) and
-// RabbitMQ routing keys (rabbitmqsink's RoutingKey). Both drivers accept the
-// same syntax and the same rules; this package holds them once, and each
-// driver adds only what its backend needs (RabbitMQ rewrites values into one
-// routing-key word and keeps a key within 255 bytes).
+// name a destination per event: Redis stream keys (redissink's StreamKey),
+// RabbitMQ routing keys (rabbitmqsink's RoutingKey) and NATS subjects
+// (natssink's Subject). The drivers accept the same syntax and the same
+// rules; this package holds them once, and each driver adds only what its
+// backend needs (RabbitMQ and NATS rewrite values into one routing-key word
+// or subject token; RabbitMQ keeps a key within 255 bytes).
 //
 // A template is literal text with placeholders in braces, each naming a field
 // of the event: {event_type}, {operation}, {module_name}, {method_name},

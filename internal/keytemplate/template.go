@@ -127,3 +127,22 @@ func (t *Template) Placeholders() int { return t.placeholders }
 
 // String returns the template as it was given to Parse.
 func (t *Template) String() string { return t.raw }
+
+// Skeleton returns the template with every placeholder replaced by
+// placeholder and the literal text as it is ("{{" and "}}" as single
+// braces), so that a caller can check the shape of every key the template
+// can render, such as where its separators fall.
+func (t *Template) Skeleton(placeholder string) string {
+	if t.segments == nil {
+		return t.literal
+	}
+	var b strings.Builder
+	for _, s := range t.segments {
+		if s.field == 0 {
+			b.WriteString(s.text)
+		} else {
+			b.WriteString(placeholder)
+		}
+	}
+	return b.String()
+}

@@ -75,3 +75,22 @@ func TestParseErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestSkeleton(t *testing.T) {
+	tests := []struct{ raw, want string }{
+		{"", ""},
+		{"streamll.events", "streamll.events"},
+		{"streamll.{event_type}", "streamll.*"},
+		{"ai.{module_name}.{tag:customer_id}x", "ai.*.*x"},
+		{"{{a}}.{operation}", "{a}.*"},
+	}
+	for _, tt := range tests {
+		k, err := Parse(tt.raw, every)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := k.Skeleton("*"); got != tt.want {
+			t.Errorf("Parse(%q).Skeleton(\"*\") = %q, want %q", tt.raw, got, tt.want)
+		}
+	}
+}

@@ -1,4 +1,4 @@
-// Package servicetest finds the real Redis and RabbitMQ servers that
+// Package servicetest finds the real Redis, RabbitMQ and NATS servers that
 // integration tests use, and decides what a test does when one is missing: skip
 // with a message naming the variable to set, or fail when
 // STREAMLL_REQUIRE_SERVICES=1 (as CI sets it).

@@ -6,7 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/streamll/streamll-go/actors/sinks"
+	"github.com/streamll/streamll-go/actors/sinks/natssink"
 	"github.com/streamll/streamll-go/actors/sinks/rabbitmqsink"
 	"github.com/streamll/streamll-go/actors/sinks/redissink"
 	"github.com/streamll/streamll-go/actors/sinks/terminal"
@@ -83,6 +86,27 @@ func TestParseConfig(t *testing.T) {
 			"amqps://h/?no_declare&no_confirms",
 			rabbitmqsink.Config{URLs: []string{"amqps://h/"}, NoDeclare: true, NoConfirms: true},
 		},
+		{"nats", "nats://127.0.0.1:4222?stream=ai_events", natssink.Config{URLs: []string{"nats://127.0.0.1:4222"}, Stream: "ai_events"}},
+		{
+			"nats every setting",
+			"nats+tls://app:p%2Cw@n1:4222/?stream=ai_events&subject=ai.%7Bmodule_name%7D.{event_type}&window=50" +
+				"&ack_timeout=2s&dial_timeout=1s&reconnect_wait=100ms&ping_interval=3s&no_randomize&connection_name=svc" +
+				"&creds=/etc/app.creds&tls_ca=ca.pem&tls_cert=c.pem&tls_key=k.pem&addr=n2:4222&addr=n3:4223" +
+				"&create&replicas=3&storage=memory&max_age=24h&max_bytes=1000000&max_msgs=5000&duplicates=10m&stream_subjects=ai.>|audit.>",
+			natssink.Config{
+				URLs:   []string{"tls://app:p,w@n1:4222", "tls://app:p,w@n2:4222", "tls://app:p,w@n3:4223"},
+				Stream: "ai_events", Subject: "ai.{module_name}.{event_type}", Window: 50,
+				AckTimeout: 2 * time.Second, DialTimeout: time.Second, ReconnectWait: 100 * time.Millisecond,
+				PingInterval: 3 * time.Second, NoRandomize: true, ConnectionName: "svc",
+				CredsFile: "/etc/app.creds", CAFile: "ca.pem", CertFile: "c.pem", KeyFile: "k.pem",
+				CreateStream: &jetstream.StreamConfig{
+					Replicas: 3, Storage: jetstream.MemoryStorage, MaxAge: 24 * time.Hour, MaxBytes: 1000000,
+					MaxMsgs: 5000, Duplicates: 10 * time.Minute, Subjects: []string{"ai.>", "audit.>"},
+				},
+			},
+		},
+		{"nats create with defaults", "nats://tok@h:4222?create=true", natssink.Config{URLs: []string{"nats://tok@h:4222"}, CreateStream: &jetstream.StreamConfig{}}},
+		{"nats create off", "nats://h?create=false", natssink.Config{URLs: []string{"nats://h"}}},
 		{
 			"host settings",
 			"amqp://h?name=audit&buffer=100&batch=10&overflow=drop_newest&write_timeout=2s" +

@@ -20,6 +20,7 @@
 //	redis+cluster://, rediss+cluster://         redissink.Sink on a Redis Cluster (Config.Cluster)
 //	redis+unix:///path/to/redis.sock            redissink.Sink over a unix socket
 //	amqp://, amqps://                           rabbitmqsink.Sink
+//	nats://, nats+tls://                        natssink.Sink (nats+tls: TLS, dialled as tls://)
 //
 // Settings follow a '?' as name=value pairs joined by '&', as in a URL
 // query. Because commas separate the sinks and the query has its own syntax,
@@ -41,7 +42,8 @@
 // setting keeps its default.
 //
 //	name               Options.Name                       default: the sink's own name (terminal,
-//	                                                      redis:<stream>, rabbitmq:<exchange>)
+//	                                                      redis:<stream>, rabbitmq:<exchange>,
+//	                                                      nats:<stream>)
 //	types              Options.Filter = sinks.Types(...)  default: every event; e.g. types=error|end
 //	buffer             Options.BufferSize                 default 10000
 //	batch              Options.BatchSize                  default 256
@@ -116,6 +118,39 @@
 //
 // Example: amqp://app:pass@rabbit:5672/?exchange=financial_ai_audit&routing_key=loan.{operation}.{event_type}&max_retries=5
 //
+// # NATS JetStream
+//
+//	stream           Config.Stream          default streamll; must exist unless create is set
+//	subject          Config.Subject         default streamll.{event_type}
+//	window           Config.Window          default 1000 acks outstanding
+//	ack_timeout      Config.AckTimeout      default 10s
+//	dial_timeout     Config.DialTimeout     default 3s
+//	reconnect_wait   Config.ReconnectWait   default 250ms
+//	ping_interval    Config.PingInterval    default 5s
+//	no_randomize     Config.NoRandomize     default false (servers tried in random order)
+//	connection_name  Config.ConnectionName  default streamll-go
+//	creds            Config.CredsFile       a .creds file (JWT and NKey seed); default none
+//	tls_ca           Config.CAFile          default: the system's roots
+//	tls_cert         Config.CertFile        a client certificate (with tls_key); default none
+//	tls_key          Config.KeyFile         its key; default none
+//	addr             Config.URLs            another server, host:port; repeat it for more (same
+//	                                        scheme and credentials)
+//	create           Config.CreateStream    default false: the stream must exist; true creates it
+//	                                        when missing, with the settings below
+//	replicas         CreateStream.Replicas  default 1 (needs create)
+//	storage          CreateStream.Storage   file (default) or memory (needs create)
+//	max_age          CreateStream.MaxAge    default: no limit (needs create)
+//	max_bytes        CreateStream.MaxBytes  default: no limit (needs create)
+//	max_msgs         CreateStream.MaxMsgs   default: no limit (needs create)
+//	duplicates       CreateStream.Duplicates  the dedup window; default 2m (needs create)
+//	stream_subjects  CreateStream.Subjects  default: the subject template with '*' for each
+//	                                        token that holds a placeholder; e.g. ai.>|audit.>
+//
+// Credentials go in the URL: nats://user:password@host:4222, or
+// nats://token@host:4222 (a token is masked in errors like a password).
+//
+// Example: nats://n1:4222?addr=n2:4222&addr=n3:4222&stream=ai_events&subject=ai.{module_name}.{event_type}&create&replicas=3
+//
 // # Errors
 //
 // Parse and FromEnv check every item and report every problem in one error:
@@ -135,9 +170,9 @@
 // # What the list cannot say
 //
 // The sinks are built with only what the string says: no *slog.Logger for
-// rabbitmqsink, no caller-owned Redis client, no custom filter beyond event
-// types, no retry intervals or supervision policy. Build those sinks in code
-// and append them to the list. There is no memory sink: its events are read
+// rabbitmqsink or natssink, no caller-owned Redis client or NATS connection,
+// no tls.Config, no custom filter beyond event types, no retry intervals or
+// supervision policy. Build those sinks in code and append them to the list. There is no memory sink: its events are read
 // through the *memory.Sink, which only code that built it holds.
 //
 // Parse opens no connection (but see Parse about host-name lookups), and it

@@ -47,6 +47,12 @@ func newItem(where string, n int) *item {
 // its credentials anywhere, so only its scheme is shown.
 func (it *item) describe(spec string, u *url.URL) {
 	switch {
+	case u != nil && u.User != nil && isNATSToken(u):
+		// nats://token@host: the token sits where a user name does.
+		masked := *u
+		masked.User = url.User("xxxxx")
+		it.prefix += " (" + masked.String() + ")"
+		it.secret = u.User.Username()
 	case u != nil && u.User != nil:
 		it.prefix += " (" + u.Redacted() + ")"
 		if pw, ok := u.User.Password(); ok {
@@ -115,4 +121,11 @@ func parseError(spec string, err error) string {
 		err = ue.Err
 	}
 	return "not a valid URL: " + err.Error()
+}
+
+// isNATSToken reports whether u is a NATS URL whose user part is a token.
+func isNATSToken(u *url.URL) bool {
+	_, hasPassword := u.User.Password()
+	_, nats := natsSchemes[u.Scheme]
+	return nats && !hasPassword && u.User.Username() != ""
 }

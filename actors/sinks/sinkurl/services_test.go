@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/redis/go-redis/v9"
 
@@ -145,6 +147,63 @@ func TestRabbitMQRoundTrip(t *testing.T) {
 		t.Errorf("delivery mode %d, want transient (%d)", d.DeliveryMode, amqp.Transient)
 	}
 	got, err := events.Unmarshal(d.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Tags["department"] != "lending" {
+		t.Errorf("tags %v, want department=lending", got.Tags)
+	}
+}
+
+// TestNATSRoundTrip proves that a NATS spec's settings reach the server: the
+// stream created with its settings, the subject template (with encoded
+// braces) and the Nats-Msg-Id header.
+func TestNATSRoundTrip(t *testing.T) {
+	rawURL := servicetest.NATSURL(t)
+	stream := servicetest.Name(t, "sinkurl")
+	s := only(t, withSettings(rawURL, "stream="+stream+"&subject="+strings.ToLower(stream)+".%7Boperation%7D.{event_type}"+
+		"&create&storage=memory&duplicates=1m&max_msgs=100&window=10"))
+
+	nc, err := nats.Connect(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+		defer cancel()
+		_ = js.DeleteStream(ctx, stream)
+		nc.Close()
+	})
+
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	ev := testEvent()
+	if err := s.Write(ctx, []*events.Event{ev}); err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	st, err := js.Stream(ctx, stream)
+	if err != nil {
+		t.Fatalf("stream %s: %v", stream, err)
+	}
+	info := st.CachedInfo().Config
+	if info.Storage != jetstream.MemoryStorage || info.Duplicates != time.Minute || info.MaxMsgs != 100 {
+		t.Errorf("stream created with storage %v, duplicates %v, max_msgs %d; want memory, 1m, 100", info.Storage, info.Duplicates, info.MaxMsgs)
+	}
+	m, err := st.GetMsg(ctx, 1)
+	if err != nil {
+		t.Fatalf("message 1 of %s: %v", stream, err)
+	}
+	if want := strings.ToLower(stream) + ".llm_call.start"; m.Subject != want {
+		t.Errorf("subject %q, want %q", m.Subject, want)
+	}
+	if got := m.Header.Get(jetstream.MsgIDHeader); got != ev.EventID {
+		t.Errorf("Nats-Msg-Id %q, want the event_id %q", got, ev.EventID)
+	}
+	got, err := events.Unmarshal(m.Data)
 	if err != nil {
 		t.Fatal(err)
 	}
