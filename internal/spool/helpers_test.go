@@ -2,6 +2,7 @@ package spool
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -121,3 +122,14 @@ type fakeClock struct{ t time.Time }
 
 func (c *fakeClock) now() time.Time      { return c.t }
 func (c *fakeClock) add(d time.Duration) { c.t = c.t.Add(d) }
+
+func errorsIs(err, target error) bool { return errors.Is(err, target) }
+
+// crash abandons the spool as a killed process would: it stops the
+// background goroutine and closes the files, writing and syncing nothing.
+func (s *Spool) crash() {
+	s.closed = true
+	close(s.stop)
+	<-s.done
+	s.release()
+}

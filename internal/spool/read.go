@@ -209,7 +209,7 @@ func (s *Spool) openCursor() error {
 	if r.sc == nil {
 		r.sc = newScanner(f)
 	} else {
-		r.sc.f, r.sc.start, r.sc.buf = f, 0, r.sc.buf[:0]
+		r.sc.reset(f)
 	}
 	return nil
 }

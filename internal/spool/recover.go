@@ -30,6 +30,12 @@ func (s *Spool) recover() error {
 		}
 	}
 	slices.Sort(firsts)
+	if s.opts.Sync != SyncNever {
+		// The acknowledgement files may have just been created.
+		if err := s.fs.SyncDir(s.dir); err != nil {
+			return fmt.Errorf("%w: fsync %s: %w", ErrIO, s.dir, err)
+		}
+	}
 
 	// Records before the first segment were reclaimed, hence acknowledged,
 	// even if the acknowledgement file that said so was lost.
@@ -37,8 +43,9 @@ func (s *Spool) recover() error {
 		s.acks.raiseFloor(firsts[0] - 1)
 	}
 	prev := uint64(0) // last valid sequence number so far
+	sc := newScanner(nil)
 	for i, first := range firsts {
-		g, err := s.scanSegment(first, prev, i == len(firsts)-1)
+		g, err := s.scanSegment(sc, first, prev, i == len(firsts)-1)
 		if err != nil {
 			return err
 		}
@@ -48,6 +55,7 @@ func (s *Spool) recover() error {
 			prev = g.last
 		}
 	}
+	s.rd.sc = sc
 	s.nextSeq = max(prev, s.acks.floor) + 1
 
 	// The last segment takes the appends, so it must end with its last
@@ -93,7 +101,7 @@ func (s *Spool) recover() error {
 // number before it. The last segment's torn tail is truncated; corruption
 // elsewhere is skipped, counted and logged, and the sequence numbers it
 // swallowed are acknowledged so that nothing waits for them.
-func (s *Spool) scanSegment(first, prev uint64, last bool) (*segment, error) {
+func (s *Spool) scanSegment(sc *scanner, first, prev uint64, last bool) (*segment, error) {
 	g := &segment{first: first, last: first - 1, size: segHeaderSize}
 	name := g.name()
 	flag := os.O_RDONLY
@@ -110,7 +118,7 @@ func (s *Spool) scanSegment(first, prev uint64, last bool) (*segment, error) {
 		return nil, fmt.Errorf("%w: stat %s: %w", ErrIO, name, err)
 	}
 	size := info.Size()
-	sc := newScanner(f)
+	sc.reset(f)
 
 	hdr, err := sc.window(0, segHeaderSize)
 	if err != nil {

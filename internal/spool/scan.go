@@ -20,6 +20,11 @@ func newScanner(f File) *scanner {
 	return &scanner{f: f, buf: make([]byte, 0, scanBufSize)}
 }
 
+// reset points the scanner at another file, keeping its buffer.
+func (s *scanner) reset(f File) {
+	s.f, s.start, s.buf = f, 0, s.buf[:0]
+}
+
 // window returns the n bytes at off, or fewer where the file ends. The
 // returned slice is valid until the next call.
 func (s *scanner) window(off int64, n int) ([]byte, error) {
