@@ -22,7 +22,7 @@ func TestRealDiskFull(t *testing.T) {
 		{"ext4", spooltest.Ext4},
 	} {
 		t.Run(fsys.name, func(t *testing.T) {
-			mnt := fsys.mount(t, 4<<20)
+			mnt := fsys.mount(t, 2<<20)
 			dir := mnt + "/spool"
 			opts := spool.Options{MaxBytes: 64 << 20, SegmentBytes: 256 << 10}
 			s := mustOpen(t, dir, opts)
