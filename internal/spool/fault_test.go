@@ -6,6 +6,7 @@ import (
 	"slices"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/streamll/streamll-go/internal/spool"
 	"github.com/streamll/streamll-go/internal/spool/spooltest"
@@ -241,7 +242,9 @@ func TestAckWriteFails(t *testing.T) {
 func TestRemoveFails(t *testing.T) {
 	dir := t.TempDir()
 	ffs := spooltest.New(nil)
-	s := mustOpen(t, dir, spool.Options{FS: ffs, SegmentBytes: 4 << 10, SyncPeriod: 1})
+	now := time.Unix(1e9, 0)
+	clock := func() time.Time { return now }
+	s := mustOpen(t, dir, spool.Options{FS: ffs, SegmentBytes: 4 << 10, SyncPeriod: time.Hour, Now: clock})
 	s.Append(batch(0, 300)...)
 	before := s.Stats()
 	ffs.Fail(spooltest.Remove, "", syscall.EIO)
@@ -250,7 +253,12 @@ func TestRemoveFails(t *testing.T) {
 		t.Fatalf("stats %+v", st)
 	}
 	ffs.Clear()
-	s.Sync() // any later call retries (at most once a SyncPeriod)
+	s.Sync()
+	if st := s.Stats(); st.Segments == 1 {
+		t.Fatalf("retried within a SyncPeriod of the failure: %+v", st)
+	}
+	now = now.Add(time.Hour) // any call retries, at most once a SyncPeriod
+	s.Sync()
 	if st := s.Stats(); st.Segments != 1 {
 		t.Fatalf("segments not reclaimed after the disk recovered: %+v", st)
 	}

@@ -49,6 +49,9 @@ func (r *reader) invalidate(g *segment) {
 		r.peeked = false
 		r.cursorNanos = 0
 		r.off = min(r.off, g.size)
+		if r.sc != nil {
+			r.sc.reset(r.sc.f) // what it read ahead is stale
+		}
 	}
 }
 
