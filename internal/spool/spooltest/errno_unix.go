@@ -1,0 +1,7 @@
+//go:build unix
+
+package spooltest
+
+import "syscall"
+
+var enospc error = syscall.ENOSPC
