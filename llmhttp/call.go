@@ -147,11 +147,7 @@ func (c *call) addCompletion(text jtext) {
 		return
 	}
 	n := len(c.completion)
-	if text.esc {
-		c.completion = unescape(c.completion, text.raw)
-	} else {
-		c.completion = append(c.completion, text.raw...)
-	}
+	c.completion = appendText(c.completion, text)
 	if limit := c.in.maxContent; limit >= 0 && len(c.completion) > limit {
 		kept, _ := clip(string(c.completion[n:]), limit-n)
 		c.completion = c.completion[:n+len(kept)]

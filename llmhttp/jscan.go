@@ -297,9 +297,10 @@ type jtext struct {
 
 func (t jtext) empty() bool { return len(t.raw) == 0 }
 
-// String decodes the text; only then is it copied.
+// String decodes the text; only then is it copied. As with encoding/json,
+// each byte that is not part of valid UTF-8 becomes U+FFFD.
 func (t jtext) String() string {
-	if !t.esc {
+	if !t.esc && utf8.Valid(t.raw) {
 		return string(t.raw)
 	}
 	return string(unescape(nil, t.raw))
@@ -497,9 +498,9 @@ func (s *scanner) rawValue() []byte {
 	return s.b[start:s.i]
 }
 
-// unescape appends the decoded form of a JSON string's escaped bytes to dst,
-// as encoding/json decodes them (a lone surrogate becomes U+FFFD). raw has
-// been checked by rawString.
+// unescape appends the decoded form of a JSON string's bytes to dst, as
+// encoding/json decodes them (a lone surrogate, and each byte of invalid
+// UTF-8, becomes U+FFFD). raw has been checked by rawString.
 func unescape(dst, raw []byte) []byte {
 	for i := 0; i < len(raw); {
 		c := raw[i]
@@ -508,7 +509,7 @@ func unescape(dst, raw []byte) []byte {
 			for j < len(raw) && raw[j] != '\\' {
 				j++
 			}
-			dst = append(dst, raw[i:j]...)
+			dst = appendValidUTF8(dst, raw[i:j])
 			i = j
 			continue
 		}
@@ -542,6 +543,24 @@ func unescape(dst, raw []byte) []byte {
 			dst = append(dst, raw[i+1])
 		}
 		i += 2
+	}
+	return dst
+}
+
+// appendValidUTF8 appends b to dst with each byte that is not part of valid
+// UTF-8 replaced by U+FFFD.
+func appendValidUTF8(dst, b []byte) []byte {
+	if utf8.Valid(b) {
+		return append(dst, b...)
+	}
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if r == utf8.RuneError && size == 1 {
+			dst = utf8.AppendRune(dst, utf8.RuneError)
+		} else {
+			dst = append(dst, b[:size]...)
+		}
+		b = b[size:]
 	}
 	return dst
 }

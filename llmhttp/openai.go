@@ -131,6 +131,7 @@ func (s *scanner) readChatChunk(ch *chatChunk) {
 		case "model":
 			ch.model = s.text("model")
 		case "choices":
+			ch.choices = ch.choices[:0] // a repeated member replaces the first
 			if s.arr("choices") {
 				for s.elem() {
 					if len(ch.choices) >= maxChoices {
@@ -187,6 +188,7 @@ func (s *scanner) readChatMessage(x *chatChoice) {
 				x.reasoning = t
 			}
 		case "tool_calls":
+			x.tools = x.tools[:0]
 			if s.arr("delta.tool_calls") {
 				for s.elem() {
 					if len(x.tools) >= maxToolCalls {

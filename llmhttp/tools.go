@@ -84,12 +84,7 @@ func (c *call) toolArgs(key int, delta jtext, choice int) {
 }
 
 // appendText appends the decoded text to dst.
-func appendText(dst []byte, t jtext) []byte {
-	if t.esc {
-		return unescape(dst, t.raw)
-	}
-	return append(dst, t.raw...)
-}
+func appendText(dst []byte, t jtext) []byte { return unescape(dst, t.raw) }
 
 // toolCallsData is the end event's tool_calls.
 func (c *call) toolCallsData() []any {
