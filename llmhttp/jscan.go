@@ -339,9 +339,6 @@ func (s *scanner) text(name string) jtext {
 	return jtext{}
 }
 
-// str reads a string value and decodes it.
-func (s *scanner) str(name string) string { return s.text(name).String() }
-
 // int reads an integer value; ok is false for null or a mismatch.
 func (s *scanner) int(name string) (n int64, ok bool) {
 	c := s.peek()

@@ -193,7 +193,7 @@ func decodeOllamaBody(c *call, body []byte) {
 // compactJSON returns raw without insignificant white space; raw itself if
 // it is compact already or not valid JSON.
 func compactJSON(raw []byte) []byte {
-	if len(raw) == 0 || bytes.IndexAny(raw, " \t\r\n") < 0 {
+	if len(raw) == 0 || !bytes.ContainsAny(raw, " \t\r\n") {
 		return raw
 	}
 	var b bytes.Buffer

@@ -3,7 +3,7 @@
 //
 //	[16:31:42.156] ▶ llm_call (abc123) ChatBot.forward {"question":"What is 2+2?"}
 //	[16:31:42.480] • llm_call (abc123) 'The answer is 4.'
-//	[16:31:43.390] ■ llm_call (abc123) 1.23s {"gen_ai.usage.output_tokens":42}
+//	[16:31:43.390] ■ llm_call (abc123) 1.23s {"tokens":42,"gen_ai.usage.input_tokens":30,"gen_ai.usage.output_tokens":12}
 //	[16:31:43.391] ✗ retrieval (k3Jd9a) *url.Error: connection refused
 //	[16:31:43.392] ◆ docs_found retrieval (k3Jd9a) {"count":3}
 //
@@ -12,7 +12,9 @@
 // operation and, in parentheses, the first six characters of the execution
 // id. A start line names module.method; an end line shows the duration from
 // data's duration_seconds; an error line shows error_type: error_message.
-// Remaining data is shown as compact JSON (the wire encoding of package
+// Remaining data is shown as compact JSON, tokens first on end and error
+// lines (the total the seed's output shows as {"tokens": 42}), the other
+// keys sorted, (the wire encoding of package
 // events, with the same placeholders for values JSON cannot carry), cut to
 // Config.MaxDataLen characters.
 //
