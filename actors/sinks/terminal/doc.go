@@ -12,11 +12,11 @@
 // operation and, in parentheses, the first six characters of the execution
 // id. A start line names module.method; an end line shows the duration from
 // data's duration_seconds; an error line shows error_type: error_message.
-// Remaining data is shown as compact JSON, tokens first on end and error
-// lines (the total the seed's output shows as {"tokens": 42}), the other
-// keys sorted, (the wire encoding of package
+// Remaining data is shown as compact JSON (the wire encoding of package
 // events, with the same placeholders for values JSON cannot carry), cut to
-// Config.MaxDataLen characters.
+// Config.MaxDataLen characters. Its keys are sorted, except that end and
+// error lines show tokens first: the total the seed's output shows as
+// {"tokens": 42}, kept when a long line is cut.
 //
 // Consecutive token events of one execution form a single line that reads as
 // a sentence: the first opens it with a quote, the others append their text.
