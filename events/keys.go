@@ -36,4 +36,33 @@ const (
 	KeyGenAIRequestTemperature = "gen_ai.request.temperature"
 	// KeyGenAIRequestMaxTokens is gen_ai.request.max_tokens.
 	KeyGenAIRequestMaxTokens = "gen_ai.request.max_tokens"
+
+	// KeyTokens is the total token count of an LLM call (input plus output),
+	// on the end (or error) event of every call whose usage is known: the
+	// key the Python streamll's consumers sum, as
+	// event['data'].get('tokens', 0). Token events do not carry it.
+	KeyTokens = "tokens"
+
+	// KeyGenAIUsageCost is the cost of an LLM call, a number in the currency
+	// of KeyGenAIUsageCostCurrency. Absent when the call could not be priced
+	// (see KeyGenAIUsageCostSource), never 0 for "unknown".
+	KeyGenAIUsageCost = "gen_ai.usage.cost"
+	// KeyGenAIUsageCostCurrency is the ISO 4217 code of KeyGenAIUsageCost,
+	// such as "USD".
+	KeyGenAIUsageCostCurrency = "gen_ai.usage.cost.currency"
+	// KeyGenAIUsageCostSource says where KeyGenAIUsageCost comes from:
+	// "provider" (the response carried its own cost figure), "local" (priced
+	// from a price catalog), or "unpriced" (the model has no price, and
+	// KeyGenAIUsageCost is absent).
+	KeyGenAIUsageCostSource = "gen_ai.usage.cost.source"
+
+	// KeyGenAIPrompt is the prompt of an LLM call, recorded only when content
+	// capture is on.
+	KeyGenAIPrompt = "gen_ai.prompt"
+	// KeyGenAICompletion is the text an LLM call returned, recorded only when
+	// content capture is on.
+	KeyGenAICompletion = "gen_ai.completion"
+	// KeyContentTruncated is true on an event whose captured text was cut
+	// short.
+	KeyContentTruncated = "content_truncated"
 )

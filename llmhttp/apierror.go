@@ -57,6 +57,13 @@ func parseAPIError(status int, body []byte) *APIError {
 	return b.apiError(status)
 }
 
+// parseErrorValue reads the error member of an event or a response: an
+// object with type, code and message, or a string (Ollama).
+func parseErrorValue(status int, raw []byte) *APIError {
+	b := errorBody{Error: raw}
+	return b.apiError(status)
+}
+
 func (b *errorBody) apiError(status int) *APIError {
 	raw := bytes.TrimSpace(b.Error)
 	switch {

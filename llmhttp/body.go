@@ -54,23 +54,20 @@ const (
 	maxErrorBytes    = 64 << 10 // an error response
 )
 
-// bufferedReader follows a response that is not streamed, keeping a bounded
-// copy of what the caller reads. When the caller reaches EOF, a read fails
-// or the body is closed, it parses the copy and ends the call: with usage and
-// finish reasons for a success, with an APIError for an HTTP error.
+// bufferedReader follows a successful response that is not streamed,
+// keeping a bounded copy of what the caller reads. When the caller reaches
+// EOF, a read fails or the body is closed, it parses the copy and ends the
+// call with usage and finish reasons. (Error responses are read ahead
+// instead: see readErrorAhead.)
 type bufferedReader struct {
-	c      *call
-	buf    []byte
-	limit  int
-	over   bool
-	failed bool // the status is an error
+	c     *call
+	buf   []byte
+	limit int
+	over  bool
 }
 
 func newBufferedReader(c *call, contentLength int64) *bufferedReader {
-	b := &bufferedReader{c: c, limit: maxResponseBytes, failed: c.status >= 400}
-	if b.failed {
-		b.limit = maxErrorBytes
-	}
+	b := &bufferedReader{c: c, limit: maxResponseBytes}
 	if contentLength > 0 && contentLength <= int64(b.limit) {
 		b.buf = make([]byte, 0, contentLength)
 	}
@@ -104,10 +101,6 @@ func (b *bufferedReader) finish(readErr error, closed bool) {
 	c := b.c
 	body := b.buf
 	b.buf = nil
-	if b.failed {
-		c.fail(parseAPIError(c.status, body))
-		return
-	}
 	if readErr != nil && readErr != io.EOF {
 		c.end(&IncompleteError{Err: readErr})
 		return

@@ -1,7 +1,6 @@
 package llmhttp
 
 import (
-	"encoding/json"
 	"errors"
 	"strconv"
 	"sync"
@@ -17,64 +16,91 @@ import (
 // goroutines, so the fields after mu are guarded by it; the methods below are
 // called with mu held.
 type call struct {
-	in      *instrumenter
-	ex      *bus.Execution
-	api     api
-	started time.Time
+	in       *instrumenter
+	ex       *bus.Execution
+	api      api
+	started  time.Time
+	reqModel string // the model the request asked for
 
 	mu          sync.Mutex
 	ended       bool
-	streamed    bool // the response is an event stream
+	streamed    bool // the response is a stream of events
 	status      int
 	model, id   string
 	finish      []string // by choice index
 	usage       usage
 	tokens      int64
-	ttft        time.Duration
+	ttft        time.Duration // 0 until the first output
 	completion  []byte
 	truncated   bool
+	tools       []toolCall
+	headers     map[string]any // rate-limit and retry headers, by data key
 	parseErr    string
 	parseErrors int
-	events      eventDecoder // decodes the events of a stream
+	scan        scanner // reused by each event's decoding
 }
 
 // usage holds the token counts a response reported; -1 means not reported.
 type usage struct {
-	input, output, cacheRead, cacheCreation int64
+	input, output, cacheRead, cacheCreation, reasoning int64
+	// cost is the provider's own cost figure, when costKnown.
+	cost      float64
+	costKnown bool
 }
+
+func noUsage() usage { return usage{-1, -1, -1, -1, -1, 0, false} }
 
 // maxChoices bounds the choice index the middleware tracks; a larger index
 // (from a confused server) is not worth an allocation.
 const maxChoices = 128
 
-func (c *call) meta(model, id string) {
-	if model != "" {
-		c.model = model
+// meta records the response's model and id; the strings are made only when
+// they change.
+func (c *call) meta(model, id jtext) {
+	if !model.empty() && !model.equal(c.model) {
+		c.model = model.String()
 	}
-	if id != "" {
-		c.id = id
+	if !id.empty() && !id.equal(c.id) {
+		c.id = id.String()
 	}
 }
 
-func (c *call) setFinish(choice int, reason string) {
-	if reason == "" || choice < 0 || choice >= maxChoices {
+func (c *call) setFinish(choice int, reason jtext) {
+	if reason.empty() || choice < 0 || choice >= maxChoices {
 		return
 	}
 	for len(c.finish) <= choice {
 		c.finish = append(c.finish, "")
 	}
-	c.finish[choice] = reason
+	if !reason.equal(c.finish[choice]) {
+		c.finish[choice] = internName(reason)
+	}
+}
+
+// output notes that the response produced something (text or a tool call),
+// for the time to first token.
+func (c *call) output() {
+	if c.ttft == 0 && c.streamed {
+		c.ttft = max(time.Since(c.started), time.Nanosecond)
+	}
 }
 
 // token emits one streamed delta of field.
-func (c *call) token(field, text string, choice int) {
-	if text == "" {
+func (c *call) token(field string, text jtext, choice int) {
+	if text.empty() {
 		return
 	}
-	if c.tokens == 0 {
-		c.ttft = time.Since(c.started)
-	}
+	c.output()
 	d := make(map[string]any, 4)
+	c.tokenData(d, field, text, choice)
+	if c.in.capture && field == FieldCompletion && choice == 0 {
+		c.addCompletion(text)
+	}
+	c.ex.Emit(events.TypeToken, d)
+}
+
+// tokenData fills the data every token event has.
+func (c *call) tokenData(d map[string]any, field string, text jtext, choice int) {
 	d[events.KeyTokenIndex] = c.tokens
 	c.tokens++
 	d[events.KeyField] = fieldValue(field)
@@ -82,18 +108,14 @@ func (c *call) token(field, text string, choice int) {
 		d[KeyChoiceIndex] = choice
 	}
 	if c.in.capture {
-		t, cut := c.in.clip(text)
+		t, cut := c.in.clip(text.String())
 		d[events.KeyToken] = t
 		if cut {
 			d[KeyContentTruncated] = true
 		}
-		if field == FieldCompletion && choice == 0 {
-			c.addCompletion(text)
-		}
 	} else {
-		d[KeyTokenChars] = utf8.RuneCountInString(text)
+		d[KeyTokenChars] = text.runes()
 	}
-	c.ex.Emit(events.TypeToken, d)
 }
 
 // The token fields as interface values, made once: converting a string to
@@ -102,6 +124,7 @@ var (
 	completionValue any = FieldCompletion
 	reasoningValue  any = FieldReasoning
 	refusalValue    any = FieldRefusal
+	toolCallValue   any = FieldToolCall
 )
 
 func fieldValue(field string) any {
@@ -112,44 +135,40 @@ func fieldValue(field string) any {
 		return reasoningValue
 	case FieldRefusal:
 		return refusalValue
+	case FieldToolCall:
+		return toolCallValue
 	}
 	return field
 }
 
 // addCompletion appends to the captured completion, up to the cap.
-func (c *call) addCompletion(text string) {
-	if c.truncated {
+func (c *call) addCompletion(text jtext) {
+	if c.truncated || text.empty() {
 		return
 	}
-	if limit := c.in.maxContent; limit >= 0 && len(c.completion)+len(text) > limit {
-		text, _ = clip(text, limit-len(c.completion))
+	n := len(c.completion)
+	c.completion = appendText(c.completion, text)
+	if limit := c.in.maxContent; limit >= 0 && len(c.completion) > limit {
+		kept, _ := clip(string(c.completion[n:]), limit-n)
+		c.completion = c.completion[:n+len(kept)]
 		c.truncated = true
 	}
-	c.completion = append(c.completion, text...)
 }
 
-// decodeJSON decodes a whole response body into v and reports whether v
-// holds anything usable; see decoded.
-func (c *call) decodeJSON(what string, data []byte, v any) bool {
-	return c.decoded(what, json.Unmarshal(data, v))
-}
-
-// decodeEvent decodes the data of a stream's event into v, as decodeJSON.
-func (c *call) decodeEvent(what string, data []byte, v any) bool {
-	return c.decoded(what, c.events.decode(data, v))
-}
-
-// decoded reports whether a value decoded with err is usable. A value of an
-// unexpected type spoils only its own field, so the rest is still used;
-// other errors spoil all of it. Either is noted in the end event's
-// parse_error.
-func (c *call) decoded(what string, err error) bool {
-	if err == nil {
-		return true
+// scanned reports whether a document the scanner s read is usable: a syntax
+// error spoils all of it, a value of an unexpected type only its own member
+// (as encoding/json leaves such a field unset). Either is noted in the end
+// event's parse_error.
+func (c *call) scanned(what string, s *scanner) bool {
+	s.end()
+	switch {
+	case s.err != nil:
+		c.parseFailed(what, s.err)
+		return false
+	case s.typeErr != nil:
+		c.parseFailed(what, s.typeErr)
 	}
-	c.parseFailed(what, err)
-	var typeErr *json.UnmarshalTypeError
-	return errors.As(err, &typeErr)
+	return true
 }
 
 func (c *call) parseFailed(what string, err error) {
@@ -186,8 +205,14 @@ func (c *call) end(err error) {
 		d[events.KeyGenAIResponseFinishReasons] = reasons
 	}
 	c.addUsage(d)
-	if c.tokens > 0 {
+	if c.ttft > 0 {
 		d[KeyTimeToFirstToken] = c.ttft.Seconds()
+	}
+	if len(c.tools) > 0 {
+		d[KeyToolCalls] = c.toolCallsData()
+	}
+	for k, v := range c.headers {
+		d[k] = v
 	}
 	if c.in.capture && (c.completion != nil || c.streamed) {
 		d[KeyGenAICompletion] = string(c.completion)
@@ -214,27 +239,39 @@ func (c *call) end(err error) {
 	c.ex.EndWith(d, err)
 }
 
+// addUsage adds the token counts, their total (tokens) and the cost.
 func (c *call) addUsage(d map[string]any) {
-	u := c.usage
-	input := u.input
-	if c.api == apiMessages && input >= 0 {
-		// Anthropic counts cached input apart; OpenTelemetry's input_tokens
-		// includes it, as OpenAI's prompt_tokens does.
-		input += max(u.cacheRead, 0) + max(u.cacheCreation, 0)
-	}
+	u := c.inputIncludingCache()
 	for _, kv := range []struct {
 		key string
 		n   int64
 	}{
-		{events.KeyGenAIUsageInputTokens, input},
+		{events.KeyGenAIUsageInputTokens, u.input},
 		{events.KeyGenAIUsageOutputTokens, u.output},
 		{KeyGenAIUsageCacheReadInputTokens, u.cacheRead},
 		{KeyGenAIUsageCacheCreationInputTokens, u.cacheCreation},
+		{KeyGenAIUsageReasoningOutputTokens, u.reasoning},
 	} {
 		if kv.n >= 0 {
 			d[kv.key] = kv.n
 		}
 	}
+	if u.input < 0 && u.output < 0 {
+		return
+	}
+	d[events.KeyTokens] = max(u.input, 0) + max(u.output, 0)
+	c.addCost(d, u)
+}
+
+// inputIncludingCache returns the usage with input_tokens counting the
+// cached input too, as OpenTelemetry's gen_ai.usage.input_tokens (and
+// OpenAI's prompt_tokens) do; Anthropic reports cached input apart.
+func (c *call) inputIncludingCache() usage {
+	u := c.usage
+	if c.api == apiMessages && u.input >= 0 {
+		u.input += max(u.cacheRead, 0) + max(u.cacheCreation, 0)
+	}
+	return u
 }
 
 // finishReasons lists the reasons in choice order, skipping choices that

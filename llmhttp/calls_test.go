@@ -145,7 +145,7 @@ func TestCalls(t *testing.T) {
 			name: "openai rate limit", path: "/v1/chat/completions", request: chatRequest, reply: jsonReply(429, openAIRateLimit),
 			wantLast: events.TypeError,
 			wantEnd: map[string]any{
-				events.KeyErrorType: "*llmhttp.APIError", llmhttp.KeyHTTPStatusCode: 429, llmhttp.KeyProviderErrorType: "requests",
+				events.KeyErrorType: "*llmhttp.APIError", llmhttp.KeyHTTPStatusCode: 429, llmhttp.KeyProviderErrorType: "rate_limit_exceeded",
 			},
 			absent: []string{llmhttp.KeyStreamIncomplete},
 		},
@@ -184,7 +184,7 @@ func TestCalls(t *testing.T) {
 			wantLast:   events.TypeEnd,
 			wantEnd: map[string]any{
 				events.KeyGenAIResponseFinishReasons: []string{"stop"},
-				llmhttp.KeyParseError:                "chunk: unexpected EOF",
+				llmhttp.KeyParseError:                "chunk: unexpected end of JSON input",
 			},
 		},
 		{

@@ -39,6 +39,22 @@ type Config struct {
 	// completion) when CaptureContent is on; a text cut short is marked with
 	// content_truncated. Negative means no cap. Default 4096.
 	MaxContentBytes int
+	// IncludeUsage adds "stream_options":{"include_usage":true} to streamed
+	// Chat Completions requests that do not set include_usage themselves,
+	// so that OpenAI (and compatible servers) report the call's usage, and
+	// with it tokens and cost. The rest of the body is sent byte for byte.
+	// The caller then receives one more chunk before data: [DONE], with the
+	// usage and an empty choices array: code that indexes choices[0] of
+	// every chunk must check its length first (openai-go's
+	// ChatCompletionAccumulator and go-openai's stream reader handle it).
+	// Default false: requests are sent exactly as the caller made them.
+	IncludeUsage bool
+	// Prices prices each call from its usage (gen_ai.usage.cost). Default:
+	// the catalog embedded in this package (see BuiltinCatalog); extend or
+	// override it with Catalog.With, or load one with ParseCatalog. A
+	// response that carries the provider's own cost is recorded with that
+	// figure instead.
+	Prices *Catalog
 	// Base sends the requests of a Transport. Middleware ignores it. Default
 	// http.DefaultTransport.
 	Base http.RoundTripper
@@ -46,18 +62,25 @@ type Config struct {
 
 // instrumenter is a resolved Config, shared by every call it instruments.
 type instrumenter struct {
-	bus        *bus.Bus
-	module     string
-	capture    bool
-	maxContent int // < 0: no cap
+	bus          *bus.Bus
+	module       string
+	capture      bool
+	maxContent   int // < 0: no cap
+	includeUsage bool
+	prices       *Catalog
 }
 
 func newInstrumenter(cfg Config) *instrumenter {
 	in := &instrumenter{
-		bus:        cfg.Bus,
-		module:     cfg.Module,
-		capture:    cfg.CaptureContent,
-		maxContent: cfg.MaxContentBytes,
+		bus:          cfg.Bus,
+		module:       cfg.Module,
+		capture:      cfg.CaptureContent,
+		maxContent:   cfg.MaxContentBytes,
+		includeUsage: cfg.IncludeUsage,
+		prices:       cfg.Prices,
+	}
+	if in.prices == nil {
+		in.prices = BuiltinCatalog()
 	}
 	if in.module == "" {
 		in.module = DefaultModule

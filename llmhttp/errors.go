@@ -43,16 +43,32 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// kind is the error.type of the error event: the provider's type or code,
-// else the status code.
+// kind is the error.type of the error event: the provider's most specific
+// classification. OpenAI's code ("rate_limit_exceeded",
+// "insufficient_quota") is finer than its type ("requests", "tokens",
+// "insufficient_quota"), so a code that is a word comes first; a numeric code
+// (vLLM repeats the status there) says less than a type ("NotFoundError").
+// With neither, the status code.
 func (e *APIError) kind() string {
+	numeric := isDigits(e.Code)
 	switch {
+	case e.Code != "" && !numeric:
+		return e.Code
 	case e.Type != "":
 		return e.Type
 	case e.Code != "":
 		return e.Code
 	}
 	return strconv.Itoa(e.StatusCode)
+}
+
+func isDigits(s string) bool {
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // IncompleteError describes a response that ended before it was complete: a

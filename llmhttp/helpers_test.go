@@ -23,20 +23,73 @@ type reply struct {
 	status      int
 	contentType string
 	body        string
+	header      http.Header // more response headers
 }
 
 func (r reply) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	_, _ = io.Copy(io.Discard, req.Body)
+	for k, v := range r.header {
+		w.Header()[k] = v
+	}
 	w.Header().Set("Content-Type", r.contentType)
 	w.WriteHeader(cmpOr(r.status, http.StatusOK))
-	if r.contentType != "text/event-stream" {
+	var parts []string
+	switch r.contentType {
+	case "text/event-stream":
+		parts = splitEvents(r.body)
+	case "application/x-ndjson":
+		parts = strings.SplitAfter(r.body, "\n")
+	default:
 		_, _ = io.WriteString(w, r.body)
 		return
 	}
-	for _, ev := range splitEvents(r.body) {
-		_, _ = io.WriteString(w, ev)
+	for _, p := range parts {
+		_, _ = io.WriteString(w, p)
 		w.(http.Flusher).Flush()
 	}
+}
+
+func ndjsonReply(body string) reply { return reply{contentType: "application/x-ndjson", body: body} }
+
+// roundTrip posts request to path on a server answering with r, through a
+// client instrumented with cfg (and a bus of its own), reads the whole
+// response and closes it, and returns what the caller read and every event.
+func roundTrip(t *testing.T, cfg llmhttp.Config, r http.Handler, path, request string) (string, []events.Event) {
+	t.Helper()
+	srv := newServer(t, r)
+	b, mem := newBus(t)
+	cfg.Bus = b
+	client := newClient(t, cfg)
+	resp := post(t, context.Background(), client, srv.URL+path, request)
+	got, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("reading the body: %v", err)
+	}
+	if err := resp.Body.Close(); err != nil {
+		t.Fatal(err)
+	}
+	closeBus(t, b)
+	return string(got), mem.Events()
+}
+
+// last returns the last event of evs.
+func last(t *testing.T, evs []events.Event) events.Event {
+	t.Helper()
+	if len(evs) == 0 {
+		t.Fatal("no events")
+	}
+	return evs[len(evs)-1]
+}
+
+// tokenEvents returns the token events of evs.
+func tokenEvents(evs []events.Event) []events.Event {
+	var out []events.Event
+	for _, ev := range evs {
+		if ev.EventType == events.TypeToken {
+			out = append(out, ev)
+		}
+	}
+	return out
 }
 
 func cmpOr(a, b int) int {

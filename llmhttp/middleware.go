@@ -1,7 +1,9 @@
 package llmhttp
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"mime"
 	"net/http"
 	"time"
@@ -64,11 +66,14 @@ func (in *instrumenter) do(req *http.Request, next func(*http.Request) (*http.Re
 	if !ok {
 		return next(out)
 	}
-	data, ok := in.startData(a, out, raw, skip)
+	data, info, ok := in.startData(a, out, raw, skip)
 	if !ok {
 		return next(out)
 	}
-	c := &call{in: in, api: a, usage: usage{-1, -1, -1, -1}}
+	if in.includeUsage && info.askUsage && raw != nil {
+		out = withIncludeUsage(out, raw)
+	}
+	c := &call{in: in, api: a, usage: noUsage(), reqModel: info.model}
 	c.started = time.Now()
 	op := bus.Op{Operation: Operation, Module: in.module, Method: a.method(), Data: data}
 	if in.bus != nil {
@@ -87,24 +92,73 @@ func (in *instrumenter) do(req *http.Request, next func(*http.Request) (*http.Re
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.status = resp.StatusCode
+	c.headers = responseHeaders(resp.Header)
+	if cost, ok := headerCost(resp.Header); ok {
+		c.usage.cost, c.usage.costKnown = cost, true
+	}
+	ct := mediaType(resp.Header.Get("Content-Type"))
 	switch {
-	case resp.Body == nil:
-		c.end(nil)
-	case resp.StatusCode < 400 && isEventStream(resp.Header.Get("Content-Type")):
+	case resp.Body == nil || resp.Body == http.NoBody:
+		if resp.StatusCode >= 400 {
+			c.fail(&APIError{StatusCode: resp.StatusCode})
+		} else {
+			c.end(nil)
+		}
+	case resp.StatusCode >= 400:
+		readErrorAhead(c, resp)
+	case ct == "text/event-stream" && !a.ollama():
 		c.streamed = true
-		resp.Body = &watchedBody{rc: resp.Body, c: c, w: newStreamReader(c)}
+		resp.Body = &watchedBody{rc: resp.Body, c: c, w: newStreamReader(c, false)}
+	case ct == "application/x-ndjson" && a.ollama():
+		c.streamed = true
+		resp.Body = &watchedBody{rc: resp.Body, c: c, w: newStreamReader(c, true)}
 	default:
 		resp.Body = &watchedBody{rc: resp.Body, c: c, w: newBufferedReader(c, resp.ContentLength)}
 	}
 	return resp, nil
 }
 
+// readErrorAhead reads an error response's body (up to maxErrorBytes) before
+// the caller sees it, and ends the call with the provider's error: SDKs that
+// retry a 429 or 529 close that body unread, and the attempt's error event
+// would otherwise say nothing but the status. The caller then reads the
+// same bytes, followed by the rest of a longer body, or by the read error
+// that cut it.
+func readErrorAhead(c *call, resp *http.Response) {
+	body := resp.Body
+	buf, err := readAtMost(body, resp.ContentLength, maxErrorBytes)
+	var rest io.Reader
+	switch {
+	case err == io.EOF:
+		rest = eofReader{}
+	case err == nil: // longer than the limit: the rest is sent unread
+		rest = body
+	default:
+		rest = failingReader{err}
+	}
+	c.fail(parseAPIError(c.status, buf))
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(buf), rest), body}
+}
+
+// eofReader is an empty reader.
+type eofReader struct{}
+
+func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
+
 // enabled reports whether a call made with ctx would be recorded anywhere.
 func (in *instrumenter) enabled(ctx context.Context) bool {
 	return in.bus != nil || bus.FromContext(ctx) != nil || bus.Default() != nil
 }
 
-func isEventStream(contentType string) bool {
+// mediaType is the media type of a Content-Type, in lower case; "" when it
+// cannot be parsed.
+func mediaType(contentType string) string {
 	t, _, err := mime.ParseMediaType(contentType)
-	return err == nil && t == "text/event-stream"
+	if err != nil {
+		return ""
+	}
+	return t
 }

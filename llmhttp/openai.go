@@ -2,81 +2,291 @@ package llmhttp
 
 import (
 	"bytes"
-	"encoding/json"
 )
 
-// openAIUsage is the usage object of Chat Completions (prompt_tokens, ...)
-// and of the Responses API (input_tokens, ...).
+// openAIUsage is what a usage object of Chat Completions (prompt_tokens,
+// ...), the Responses API (input_tokens, ...) or OpenRouter (cost) says;
+// -1 means absent.
 type openAIUsage struct {
-	PromptTokens        *int64        `json:"prompt_tokens"`
-	CompletionTokens    *int64        `json:"completion_tokens"`
-	InputTokens         *int64        `json:"input_tokens"`
-	OutputTokens        *int64        `json:"output_tokens"`
-	PromptTokensDetails *cachedTokens `json:"prompt_tokens_details"`
-	InputTokensDetails  *cachedTokens `json:"input_tokens_details"`
+	input, output, cached, reasoning int64
+	cost                             float64
+	costKnown                        bool
 }
 
-type cachedTokens struct {
-	CachedTokens *int64 `json:"cached_tokens"`
+// readOpenAIUsage reads a usage object.
+func (s *scanner) readOpenAIUsage(u *openAIUsage) bool {
+	*u = openAIUsage{-1, -1, -1, -1, 0, false}
+	if !s.obj("usage") {
+		return false
+	}
+	for k, ok := s.member(); ok; k, ok = s.member() {
+		switch string(k) {
+		case "prompt_tokens", "input_tokens":
+			if n, ok := s.int("usage.input_tokens"); ok {
+				u.input = n
+			}
+		case "completion_tokens", "output_tokens":
+			if n, ok := s.int("usage.output_tokens"); ok {
+				u.output = n
+			}
+		case "prompt_tokens_details", "input_tokens_details":
+			if s.obj("usage.input_tokens_details") {
+				for k, ok := s.member(); ok; k, ok = s.member() {
+					if string(k) == "cached_tokens" {
+						if n, ok := s.int("cached_tokens"); ok {
+							u.cached = n
+						}
+					} else {
+						s.skip()
+					}
+				}
+			}
+		case "completion_tokens_details", "output_tokens_details":
+			if s.obj("usage.output_tokens_details") {
+				for k, ok := s.member(); ok; k, ok = s.member() {
+					if string(k) == "reasoning_tokens" {
+						if n, ok := s.int("reasoning_tokens"); ok {
+							u.reasoning = n
+						}
+					} else {
+						s.skip()
+					}
+				}
+			}
+		case "cost": // OpenRouter: the call's cost in credits (US dollars)
+			u.cost, u.costKnown = s.num("usage.cost")
+		default:
+			s.skip()
+		}
+	}
+	return true
 }
 
 func (u *openAIUsage) apply(c *call) {
-	set(&c.usage.input, u.PromptTokens, u.InputTokens)
-	set(&c.usage.output, u.CompletionTokens, u.OutputTokens)
-	for _, d := range []*cachedTokens{u.PromptTokensDetails, u.InputTokensDetails} {
-		if d != nil {
-			set(&c.usage.cacheRead, d.CachedTokens)
-		}
+	setCount(&c.usage.input, u.input)
+	setCount(&c.usage.output, u.output)
+	setCount(&c.usage.cacheRead, u.cached)
+	setCount(&c.usage.reasoning, u.reasoning)
+	if u.costKnown {
+		c.usage.cost, c.usage.costKnown = u.cost, true
 	}
 }
 
-// set stores the first reported count into dst.
-func set(dst *int64, counts ...*int64) {
-	for _, n := range counts {
-		if n != nil {
-			*dst = *n
-			return
-		}
+// setCount stores a reported count into dst.
+func setCount(dst *int64, n int64) {
+	if n >= 0 {
+		*dst = n
 	}
 }
 
-// chatChunk is a Chat Completions (or legacy Completions) response, streamed
-// as chunks or whole.
+// chatChunk is what a Chat Completions (or legacy Completions) response
+// says, streamed as chunks or whole. Its texts alias the document.
 type chatChunk struct {
-	ID    string `json:"id"`
-	Model string `json:"model"`
-	chatContent
-}
-
-// chatContent is a chatChunk without its id and model, which every chunk of
-// a stream repeats: once they are known, chunks are decoded into this alone.
-type chatContent struct {
-	Choices []chatChoice    `json:"choices"`
-	Usage   *openAIUsage    `json:"usage"`
-	Error   json.RawMessage `json:"error"`
+	id, model jtext
+	choices   []chatChoice
+	usage     openAIUsage
+	hasUsage  bool
+	err       []byte // the error member, raw
 }
 
 type chatChoice struct {
-	Index        int         `json:"index"`
-	Delta        chatMessage `json:"delta"`   // a streamed chunk
-	Message      chatMessage `json:"message"` // a whole response
-	Text         string      `json:"text"`    // legacy Completions
-	FinishReason name        `json:"finish_reason"`
+	index                                    int
+	content, refusal, reasoning, text, finis jtext
+	tools                                    []chatToolDelta
 }
 
-type chatMessage struct {
-	Content          string `json:"content"`
-	Refusal          string `json:"refusal"`
-	ReasoningContent string `json:"reasoning_content"` // vLLM, DeepSeek
-	Reasoning        string `json:"reasoning"`         // Ollama, OpenRouter
+// chatToolDelta is one element of tool_calls (or a legacy function_call).
+type chatToolDelta struct {
+	index          int
+	id, name, args jtext
+}
+
+// reset empties ch for the next chunk, keeping its slices' memory.
+func (ch *chatChunk) reset() {
+	for i := range ch.choices {
+		ch.choices[i] = chatChoice{tools: ch.choices[i].tools[:0]}
+	}
+	*ch = chatChunk{choices: ch.choices[:0]}
+}
+
+// nextChoice returns a cleared choice appended to ch.
+func (ch *chatChunk) nextChoice() *chatChoice {
+	if len(ch.choices) < cap(ch.choices) {
+		ch.choices = ch.choices[:len(ch.choices)+1]
+	} else {
+		ch.choices = append(ch.choices, chatChoice{})
+	}
+	return &ch.choices[len(ch.choices)-1]
+}
+
+// readChatChunk reads a chunk, or a whole response, into ch.
+func (s *scanner) readChatChunk(ch *chatChunk) {
+	if !s.obj("chunk") {
+		return
+	}
+	for k, ok := s.member(); ok; k, ok = s.member() {
+		switch string(k) {
+		case "id":
+			ch.id = s.text("id")
+		case "model":
+			ch.model = s.text("model")
+		case "choices":
+			ch.choices = ch.choices[:0] // a repeated member replaces the first
+			if s.arr("choices") {
+				for s.elem() {
+					if len(ch.choices) >= maxChoices {
+						s.skip()
+						continue
+					}
+					s.readChatChoice(ch.nextChoice())
+				}
+			}
+		case "usage":
+			ch.hasUsage = s.readOpenAIUsage(&ch.usage)
+		case "error":
+			ch.err = s.rawValue()
+		default:
+			s.skip()
+		}
+	}
+}
+
+func (s *scanner) readChatChoice(x *chatChoice) {
+	if !s.obj("choices[]") {
+		return
+	}
+	for k, ok := s.member(); ok; k, ok = s.member() {
+		switch string(k) {
+		case "index":
+			if n, ok := s.int("choices[].index"); ok && n >= 0 && n < maxChoices {
+				x.index = int(n)
+			}
+		case "delta", "message": // streamed, whole
+			s.readChatMessage(x)
+		case "text": // legacy Completions
+			x.text = s.text("choices[].text")
+		case "finish_reason":
+			x.finis = s.text("finish_reason")
+		default:
+			s.skip()
+		}
+	}
+}
+
+func (s *scanner) readChatMessage(x *chatChoice) {
+	if !s.obj("choices[].delta") {
+		return
+	}
+	for k, ok := s.member(); ok; k, ok = s.member() {
+		switch string(k) {
+		case "content":
+			x.content = s.text("delta.content")
+		case "refusal":
+			x.refusal = s.text("delta.refusal")
+		case "reasoning_content", "reasoning": // vLLM and DeepSeek; Ollama and OpenRouter
+			if t := s.text("delta.reasoning"); !t.empty() {
+				x.reasoning = t
+			}
+		case "tool_calls":
+			x.tools = x.tools[:0]
+			if s.arr("delta.tool_calls") {
+				for s.elem() {
+					if len(x.tools) >= maxToolCalls {
+						s.skip()
+						continue
+					}
+					x.tools = append(x.tools, chatToolDelta{index: len(x.tools)})
+					s.readChatToolDelta(&x.tools[len(x.tools)-1])
+				}
+			}
+		case "function_call": // the deprecated single function call
+			x.tools = append(x.tools, chatToolDelta{})
+			s.readChatFunction(&x.tools[len(x.tools)-1])
+		default:
+			s.skip()
+		}
+	}
+}
+
+func (s *scanner) readChatToolDelta(t *chatToolDelta) {
+	if !s.obj("tool_calls[]") {
+		return
+	}
+	for k, ok := s.member(); ok; k, ok = s.member() {
+		switch string(k) {
+		case "index":
+			if n, ok := s.int("tool_calls[].index"); ok && n >= 0 && n < maxToolCalls {
+				t.index = int(n)
+			}
+		case "id":
+			t.id = s.text("tool_calls[].id")
+		case "function":
+			s.readChatFunction(t)
+		default:
+			s.skip()
+		}
+	}
+}
+
+func (s *scanner) readChatFunction(t *chatToolDelta) {
+	if !s.obj("function") {
+		return
+	}
+	for k, ok := s.member(); ok; k, ok = s.member() {
+		switch string(k) {
+		case "name":
+			t.name = s.text("function.name")
+		case "arguments":
+			t.args = s.text("function.arguments")
+		default:
+			s.skip()
+		}
+	}
+}
+
+// applyChat records what a chunk (or whole response) says; tokens are
+// emitted only for a stream.
+func (c *call) applyChat(ch *chatChunk, streamed bool) {
+	if len(ch.err) > 0 {
+		c.fail(parseErrorValue(c.status, ch.err))
+		return
+	}
+	c.meta(ch.model, ch.id)
+	for i := range ch.choices {
+		x := &ch.choices[i]
+		if streamed {
+			c.token(FieldReasoning, x.reasoning, x.index)
+			c.token(FieldCompletion, x.content, x.index)
+			c.token(FieldCompletion, x.text, x.index)
+			c.token(FieldRefusal, x.refusal, x.index)
+		} else if x.index == 0 && c.in.capture {
+			c.addCompletion(x.content)
+			c.addCompletion(x.text)
+		}
+		for j := range x.tools {
+			t := &x.tools[j]
+			key := toolKey(x.index, t.index)
+			c.toolStart(key, t.id, t.name)
+			if streamed {
+				c.toolArgs(key, t.args, x.index)
+			} else {
+				c.toolWhole(key, t.args)
+			}
+		}
+		c.setFinish(x.index, x.finis)
+	}
+	if ch.hasUsage {
+		ch.usage.apply(c)
+	}
 }
 
 // chatStream decodes Chat Completions and Completions chunks: deltas in
-// choices[].delta.content (or choices[].text), finish_reason in the last
+// choices[].delta.content (or choices[].text) and
+// choices[].delta.tool_calls[].function.arguments, finish_reason in the last
 // chunk of each choice, usage in a final chunk with no choices when the
 // request set stream_options.include_usage, then data: [DONE].
 type chatStream struct {
-	chunk chatChunk // reused, so that a chunk costs few allocations
+	chunk chatChunk // reused, so that a chunk costs no allocation
 }
 
 var doneMarker = []byte("[DONE]")
@@ -86,161 +296,35 @@ func (s *chatStream) decode(c *call, _, data []byte) {
 		c.complete()
 		return
 	}
-	choices := s.chunk.Choices[:cap(s.chunk.Choices)]
-	clear(choices)
-	s.chunk = chatChunk{chatContent: chatContent{Choices: choices[:0]}}
-	var into any = &s.chunk
-	if c.model != "" && c.id != "" {
-		into = &s.chunk.chatContent
-	}
-	if !c.decodeEvent("chunk", data, into) {
-		return
-	}
-	ch := &s.chunk
-	if len(ch.Error) > 0 && string(ch.Error) != "null" {
-		b := errorBody{Error: ch.Error}
-		c.fail(b.apiError(c.status))
-		return
-	}
-	c.meta(ch.Model, ch.ID)
-	for i := range ch.Choices {
-		x := &ch.Choices[i]
-		c.token(FieldReasoning, x.Delta.ReasoningContent, x.Index)
-		c.token(FieldReasoning, x.Delta.Reasoning, x.Index)
-		c.token(FieldCompletion, x.Delta.Content, x.Index)
-		c.token(FieldCompletion, x.Text, x.Index)
-		c.token(FieldRefusal, x.Delta.Refusal, x.Index)
-		c.setFinish(x.Index, string(x.FinishReason))
-	}
-	if ch.Usage != nil {
-		ch.Usage.apply(c)
+	s.chunk.reset()
+	c.scan.reset(data)
+	c.scan.readChatChunk(&s.chunk)
+	if c.scanned("chunk", &c.scan) {
+		c.applyChat(&s.chunk, true)
 	}
 }
 
 func decodeChatBody(c *call, body []byte) {
 	var ch chatChunk
-	if !c.decodeJSON("response", body, &ch) {
+	c.scan.reset(body)
+	c.scan.readChatChunk(&ch)
+	if c.scanned("response", &c.scan) {
+		c.applyChat(&ch, false)
+	}
+}
+
+// toolWhole records a tool call of a response that is not streamed: no
+// token event, only the end event's tool_calls.
+func (c *call) toolWhole(key int, args jtext) {
+	t := c.tool(key)
+	if t == nil {
 		return
 	}
-	c.meta(ch.Model, ch.ID)
-	for i := range ch.Choices {
-		x := &ch.Choices[i]
-		c.setFinish(x.Index, string(x.FinishReason))
-		if x.Index == 0 && c.in.capture {
-			c.addCompletion(x.Message.Content + x.Text)
-		}
-	}
-	if ch.Usage != nil {
-		ch.Usage.apply(c)
-	}
-}
-
-// responsesObject is a Responses API response, whole or inside the
-// response.* events of a stream.
-type responsesObject struct {
-	ID                string `json:"id"`
-	Model             string `json:"model"`
-	Status            string `json:"status"`
-	IncompleteDetails *struct {
-		Reason string `json:"reason"`
-	} `json:"incomplete_details"`
-	Error  *providerError `json:"error"`
-	Output []struct {
-		Type    string `json:"type"`
-		Content []struct {
-			Type string `json:"type"`
-			Text string `json:"text"`
-		} `json:"content"`
-	} `json:"output"`
-	Usage *openAIUsage `json:"usage"`
-}
-
-// apply records what r tells and ends the call if r failed; it returns
-// whether the call was ended.
-func (r *responsesObject) apply(c *call) bool {
-	c.meta(r.Model, r.ID)
-	if r.Usage != nil {
-		r.Usage.apply(c)
-	}
-	switch {
-	case r.IncompleteDetails != nil && r.IncompleteDetails.Reason != "":
-		c.setFinish(0, r.IncompleteDetails.Reason)
-	case r.Status != "" && r.Status != "in_progress" && r.Status != "queued":
-		c.setFinish(0, r.Status)
-	}
-	if r.Status == "failed" {
-		e := &APIError{StatusCode: c.status}
-		if r.Error != nil {
-			e = r.Error.apiError(c.status)
-		}
-		c.fail(e)
-		return true
-	}
-	return false
-}
-
-// responsesEvent is one event of a Responses API stream.
-type responsesEvent struct {
-	Type     name             `json:"type"`
-	Delta    string           `json:"delta"`
-	Response *responsesObject `json:"response"`
-	Code     flexString       `json:"code"`    // "error" events
-	Message  string           `json:"message"` // "error" events
-}
-
-// responsesStream decodes a Responses API stream: text in
-// response.output_text.delta events, usage and status in response.completed
-// (or response.incomplete, response.failed), failures in error events.
-type responsesStream struct {
-	ev responsesEvent
-}
-
-func (s *responsesStream) decode(c *call, _, data []byte) {
-	s.ev = responsesEvent{}
-	if !c.decodeEvent("event", data, &s.ev) {
-		return
-	}
-	ev := &s.ev
-	switch ev.Type {
-	case "response.output_text.delta":
-		c.token(FieldCompletion, ev.Delta, 0)
-	case "response.reasoning_text.delta", "response.reasoning_summary_text.delta":
-		c.token(FieldReasoning, ev.Delta, 0)
-	case "response.refusal.delta":
-		c.token(FieldRefusal, ev.Delta, 0)
-	case "response.created", "response.in_progress":
-		if ev.Response != nil {
-			c.meta(ev.Response.Model, ev.Response.ID)
-		}
-	case "response.completed", "response.incomplete", "response.failed":
-		if ev.Response != nil && ev.Response.apply(c) {
-			return
-		}
-		if ev.Type == "response.failed" {
-			c.fail(&APIError{StatusCode: c.status})
-			return
-		}
-		c.complete()
-	case "error":
-		c.fail(&APIError{StatusCode: c.status, Code: string(ev.Code), Message: ev.Message})
-	}
-}
-
-func decodeResponsesBody(c *call, body []byte) {
-	var r responsesObject
-	if !c.decodeJSON("response", body, &r) {
-		return
-	}
+	t.chars += args.runes()
 	if c.in.capture {
-		for _, o := range r.Output {
-			for _, part := range o.Content {
-				if part.Type == "output_text" {
-					c.addCompletion(part.Text)
-				}
-			}
-		}
+		s, cut := c.in.clip(args.String())
+		t.args, t.truncated = append(t.args[:0], s...), cut
 	}
-	r.apply(c)
 }
 
 // decodeBody reads a whole (not streamed) response of format a into c.
@@ -250,6 +334,8 @@ func (a api) decodeBody(c *call, body []byte) {
 		decodeResponsesBody(c, body)
 	case apiMessages:
 		decodeAnthropicBody(c, body)
+	case apiOllamaChat, apiOllamaGenerate:
+		decodeOllamaBody(c, body)
 	default:
 		decodeChatBody(c, body)
 	}

@@ -2,6 +2,7 @@ package llmhttp
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"io"
@@ -16,10 +17,12 @@ import (
 type api uint8
 
 const (
-	apiChat        api = iota + 1 // OpenAI Chat Completions, and compatible servers
-	apiCompletions                // OpenAI legacy Completions, and compatible servers
-	apiResponses                  // OpenAI Responses
-	apiMessages                   // Anthropic Messages
+	apiChat           api = iota + 1 // OpenAI Chat Completions, and compatible servers
+	apiCompletions                   // OpenAI legacy Completions, and compatible servers
+	apiResponses                     // OpenAI Responses
+	apiMessages                      // Anthropic Messages
+	apiOllamaChat                    // Ollama's native /api/chat
+	apiOllamaGenerate                // Ollama's native /api/generate
 )
 
 // method is the method_name of the call's events.
@@ -31,13 +34,20 @@ func (a api) method() string {
 		return "completions"
 	case apiResponses:
 		return "responses"
+	case apiOllamaChat:
+		return "ollama_chat"
+	case apiOllamaGenerate:
+		return "ollama_generate"
 	}
 	return "messages"
 }
 
+// ollama reports whether a is one of Ollama's native APIs.
+func (a api) ollama() bool { return a == apiOllamaChat || a == apiOllamaGenerate }
+
 // operationName is gen_ai.operation.name.
 func (a api) operationName() string {
-	if a == apiCompletions {
+	if a == apiCompletions || a == apiOllamaGenerate {
 		return "text_completion"
 	}
 	return "chat"
@@ -61,14 +71,21 @@ func matchPath(req *http.Request) (api, bool) {
 		return apiResponses, true
 	case strings.HasSuffix(p, "/messages"):
 		return apiMessages, true
+	case strings.HasSuffix(p, "/api/chat"):
+		return apiOllamaChat, true
+	case strings.HasSuffix(p, "/api/generate"):
+		return apiOllamaGenerate, true
 	}
 	return 0, false
 }
 
 // system is gen_ai.system for a call of format a to host.
 func system(a api, host string) string {
-	if a == apiMessages {
+	switch {
+	case a == apiMessages:
 		return SystemAnthropic
+	case a.ollama():
+		return SystemOllama
 	}
 	host = strings.ToLower(host)
 	switch {
@@ -80,19 +97,33 @@ func system(a api, host string) string {
 	return SystemOpenAICompatible
 }
 
-// present records whether a JSON member is there (and not null) without
-// keeping its value.
-type present bool
+// present records whether a JSON member is there without keeping its
+// value: absent (or null), empty ("", [] or {}), or holding something.
+type present uint8
+
+const (
+	absent present = iota
+	emptyValue
+	filled
+)
 
 func (p *present) UnmarshalJSON(b []byte) error {
-	*p = string(b) != "null"
+	b = bytes.TrimSpace(b)
+	switch {
+	case string(b) == "null":
+		*p = absent
+	case len(b) >= 2 && (b[0] == '"' || b[0] == '[' || b[0] == '{') && len(bytes.TrimSpace(b[1:len(b)-1])) == 0:
+		*p = emptyValue
+	default:
+		*p = filled
+	}
 	return nil
 }
 
 // requestBody holds what the start event needs from a request body.
 type requestBody struct {
 	Model               string   `json:"model"`
-	Stream              bool     `json:"stream"`
+	Stream              *bool    `json:"stream"`
 	Temperature         *float64 `json:"temperature"`
 	MaxTokens           *int64   `json:"max_tokens"`
 	MaxCompletionTokens *int64   `json:"max_completion_tokens"`
@@ -100,20 +131,41 @@ type requestBody struct {
 	Messages            present  `json:"messages"`
 	Input               present  `json:"input"`
 	Prompt              present  `json:"prompt"`
+	StreamOptions       *struct {
+		IncludeUsage *bool `json:"include_usage"`
+	} `json:"stream_options"`
+	Options *struct { // Ollama
+		Temperature *float64 `json:"temperature"`
+		NumPredict  *int64   `json:"num_predict"`
+	} `json:"options"`
 }
 
 // isCall reports whether b looks like a request of format a, so that a
-// service that happens to have a /messages endpoint is left alone.
+// service that happens to have a /messages endpoint is left alone. Ollama's
+// requests with no messages or prompt only load or unload a model.
 func (b *requestBody) isCall(a api) bool {
 	switch a {
 	case apiChat:
-		return bool(b.Messages)
+		return b.Messages != absent
 	case apiCompletions:
-		return bool(b.Prompt)
+		return b.Prompt != absent
 	case apiResponses:
-		return b.Model != "" || bool(b.Input)
+		return b.Model != "" || b.Input != absent
+	case apiOllamaChat:
+		return b.Model != "" && b.Messages == filled
+	case apiOllamaGenerate:
+		return b.Model != "" && b.Prompt == filled
 	}
-	return b.Model != "" && bool(b.Messages)
+	return b.Model != "" && b.Messages != absent
+}
+
+// streamed reports whether the request asks for a streamed response:
+// Ollama streams unless told not to, the others only when told to.
+func (b *requestBody) streamed(a api) bool {
+	if b.Stream == nil {
+		return a.ollama()
+	}
+	return *b.Stream
 }
 
 // promptMembers are the members of each format's request that hold the
@@ -126,6 +178,10 @@ func (a api) promptMembers() []string {
 		return []string{"prompt"}
 	case apiResponses:
 		return []string{"instructions", "input"}
+	case apiOllamaChat:
+		return []string{"messages"}
+	case apiOllamaGenerate:
+		return []string{"system", "prompt"}
 	}
 	return []string{"system", "messages"}
 }
@@ -134,10 +190,19 @@ func (a api) promptMembers() []string {
 // a larger body is sent as it is, uninspected.
 const maxRequestBytes = 16 << 20
 
+// requestInfo is what the call keeps from its request besides the start
+// event.
+type requestInfo struct {
+	model string
+	// askUsage: Config.IncludeUsage applies, since this is a streamed Chat
+	// Completions request that does not say whether it wants usage.
+	askUsage bool
+}
+
 // startData inspects a request body of format a and returns the start event's
 // data, or ok false when the body is not such a request. skip, when set, says
 // why the body was not inspected.
-func (in *instrumenter) startData(a api, req *http.Request, raw []byte, skip string) (data map[string]any, ok bool) {
+func (in *instrumenter) startData(a api, req *http.Request, raw []byte, skip string) (data map[string]any, info requestInfo, ok bool) {
 	data = make(map[string]any, 10)
 	data[events.KeyGenAIOperationName] = a.operationName()
 	data[events.KeyGenAISystem] = system(a, req.URL.Hostname())
@@ -147,27 +212,35 @@ func (in *instrumenter) startData(a api, req *http.Request, raw []byte, skip str
 	}
 	if skip != "" {
 		data[KeyParseError] = skip
-		return data, true
+		return data, info, true
 	}
 	var body requestBody
 	if err := json.Unmarshal(raw, &body); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if !errors.As(err, &typeErr) {
-			return nil, false
+			return nil, info, false
 		}
 		data[KeyParseError] = "request: " + err.Error()
 	}
 	if !body.isCall(a) {
-		return nil, false
+		return nil, info, false
 	}
+	info.model = body.Model
 	if body.Model != "" {
 		data[events.KeyGenAIRequestModel] = body.Model
 	}
-	data[KeyGenAIRequestStream] = body.Stream
-	if body.Temperature != nil {
-		data[events.KeyGenAIRequestTemperature] = *body.Temperature
+	stream := body.streamed(a)
+	data[KeyGenAIRequestStream] = stream
+	info.askUsage = a == apiChat && stream && (body.StreamOptions == nil || body.StreamOptions.IncludeUsage == nil)
+	temperature, maxTokens := body.Temperature, []*int64{body.MaxTokens, body.MaxCompletionTokens, body.MaxOutputTokens}
+	if o := body.Options; o != nil {
+		temperature = cmp.Or(temperature, o.Temperature)
+		maxTokens = append(maxTokens, o.NumPredict)
 	}
-	for _, m := range []*int64{body.MaxTokens, body.MaxCompletionTokens, body.MaxOutputTokens} {
+	if temperature != nil {
+		data[events.KeyGenAIRequestTemperature] = *temperature
+	}
+	for _, m := range maxTokens {
 		if m != nil {
 			data[events.KeyGenAIRequestMaxTokens] = *m
 			break
@@ -182,7 +255,7 @@ func (in *instrumenter) startData(a api, req *http.Request, raw []byte, skip str
 			}
 		}
 	}
-	return data, true
+	return data, info, true
 }
 
 // promptJSON gathers the prompt members of a request body into one compact
@@ -238,7 +311,7 @@ func readRequest(req *http.Request) (out *http.Request, raw []byte, skip string,
 	if req.GetBody != nil {
 		// The SDKs set GetBody for retries: inspect a copy, send req as is.
 		if body, err := req.GetBody(); err == nil {
-			buf, err := readAtMost(body, req.ContentLength)
+			buf, err := readAtMost(body, req.ContentLength, maxRequestBytes)
 			_ = body.Close()
 			switch {
 			case err == io.EOF:
@@ -251,7 +324,7 @@ func readRequest(req *http.Request) (out *http.Request, raw []byte, skip string,
 	// No copy to read: read the body itself and send what was read. A body
 	// of unknown length that is still being produced (a pipe) is read to its
 	// end (or the limit) before the request goes out.
-	buf, err := readAtMost(req.Body, req.ContentLength)
+	buf, err := readAtMost(req.Body, req.ContentLength, maxRequestBytes)
 	out = new(http.Request)
 	*out = *req
 	switch {
@@ -274,19 +347,19 @@ func readRequest(req *http.Request) (out *http.Request, raw []byte, skip string,
 	return out, nil, "", false
 }
 
-// readAtMost reads r until it ends or more than maxRequestBytes have come.
-// It returns io.EOF with the whole body, nil when the body is longer than
-// the limit (the bytes read so far), or the read error.
-func readAtMost(r io.Reader, hint int64) ([]byte, error) {
+// readAtMost reads r until it ends or more than limit bytes have come. It
+// returns io.EOF with the whole body, nil when the body is longer than the
+// limit (the bytes read so far, limit+1 of them), or the read error.
+func readAtMost(r io.Reader, hint int64, limit int) ([]byte, error) {
 	if hint <= 0 {
 		hint = 4096
 	}
-	buf := make([]byte, 0, min(hint, maxRequestBytes)+1)
-	for len(buf) <= maxRequestBytes {
+	buf := make([]byte, 0, min(hint, int64(limit))+1)
+	for len(buf) <= limit {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]
 		}
-		n, err := r.Read(buf[len(buf):min(cap(buf), maxRequestBytes+1)])
+		n, err := r.Read(buf[len(buf):min(cap(buf), limit+1)])
 		buf = buf[:len(buf)+n]
 		if err != nil {
 			return buf, err

@@ -15,33 +15,47 @@ func (a api) streamDecoder() streamDecoder {
 		return new(responsesStream)
 	case apiMessages:
 		return new(anthropicStream)
+	case apiOllamaChat, apiOllamaGenerate:
+		return new(ollamaStream)
 	}
 	return new(chatStream)
 }
 
-// streamReader follows a text/event-stream response as the caller reads it:
-// token events go out as the reads bring each delta in, and the end (or
-// error) event when the provider's final event arrives, the stream ends, a
-// read fails or the caller closes the body.
-type streamReader struct {
-	c   *call
-	sse sseParser
-	dec streamDecoder
+// framer cuts a stream into events: sseParser for text/event-stream,
+// lineParser for application/x-ndjson.
+type framer interface {
+	feed(b []byte)
+	finish()
+	error() error
 }
 
-func newStreamReader(c *call) *streamReader {
+// streamReader follows a streamed response as the caller reads it: token
+// events go out as the reads bring each delta in, and the end (or error)
+// event when the provider's final event arrives, the stream ends, a read
+// fails or the caller closes the body.
+type streamReader struct {
+	c     *call
+	frame framer
+	dec   streamDecoder
+}
+
+func newStreamReader(c *call, ndjson bool) *streamReader {
 	s := &streamReader{c: c, dec: c.api.streamDecoder()}
-	s.sse.h = s
+	if ndjson {
+		s.frame = &lineParser{h: s}
+	} else {
+		s.frame = &sseParser{h: s}
+	}
 	return s
 }
 
 func (s *streamReader) read(p []byte, err error) {
 	if len(p) > 0 {
-		s.sse.feed(p)
+		s.frame.feed(p)
 	}
 	switch {
 	case err == io.EOF:
-		s.sse.finish()
+		s.frame.finish()
 		s.stop(nil, false)
 	case err != nil:
 		s.stop(err, false)
@@ -60,20 +74,21 @@ func (s *streamReader) stop(readErr error, closed bool) {
 	if c.ended {
 		return
 	}
-	if s.sse.err != nil && c.parseErr == "" {
-		c.parseFailed("stream", s.sse.err)
+	ferr := s.frame.error()
+	if ferr != nil && c.parseErr == "" {
+		c.parseFailed("stream", ferr)
 	}
 	switch {
 	case readErr != nil:
 		c.end(&IncompleteError{Err: readErr})
-	case len(c.finish) > 0 || s.sse.err != nil:
+	case len(c.finish) > 0 || ferr != nil:
 		c.complete()
 	default:
 		c.end(&IncompleteError{Closed: closed})
 	}
 }
 
-// event is the parser's callback.
+// event is the framer's callback.
 func (s *streamReader) event(name, data []byte) {
 	if !s.c.ended {
 		s.dec.decode(s.c, name, data)

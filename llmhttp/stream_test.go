@@ -194,11 +194,11 @@ func TestParseFailuresNeverFailTheCaller(t *testing.T) {
 			`data: {"id":"c","model":"m","choices":[{"index":0,"delta":{"content":"!"},"finish_reason":"stop"}]}`,
 			"data: [DONE]",
 		), 1, "stream: an event is over 1 MiB; the rest of the stream is not inspected"},
-		{"not JSON at all", sse("data: hello", "data: bye", "data: [DONE]"), 0, "chunk: invalid character 'h' looking for beginning of value (and 1 more)"},
+		{"not JSON at all", sse("data: hello", "data: bye", "data: [DONE]"), 0, "chunk: invalid character 'h' at offset 0: want a value (and 1 more)"},
 		{"wrong types", sse(
 			`data: {"id":7,"choices":[{"index":0,"delta":{"content":["Hello"]}},{"index":1,"delta":{"content":"Hi"}}]}`,
 			"data: [DONE]",
-		), 1, "chunk: json: cannot unmarshal number"},
+		), 1, "chunk: id: want a string, got a number"},
 		{"not an event stream", "this is not\n\nan event stream", 0, ""},
 	}
 	for _, tt := range tests {

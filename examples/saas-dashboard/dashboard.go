@@ -129,6 +129,9 @@ func countEntry(seen usageByCustomer, msg redis.XMessage, out io.Writer) error {
 		u.InputTokens += number(ev.Data[events.KeyGenAIUsageInputTokens])
 		u.OutputTokens += number(ev.Data[events.KeyGenAIUsageOutputTokens])
 	}
+	u.Tokens += number(ev.Data[events.KeyTokens]) // the seed's event['data'].get('tokens', 0)
+	cost, _ := ev.Data[events.KeyGenAIUsageCost].(float64)
+	u.Cost += cost
 	if ev.ParentID == "" && (ev.EventType == events.TypeEnd || ev.EventType == events.TypeError) {
 		fmt.Fprintf(out, "done  %-10s %s.%s %-5s %.3fs\n", customer, ev.ModuleName, ev.MethodName,
 			ev.EventType, ev.Data[events.KeyDurationSeconds])

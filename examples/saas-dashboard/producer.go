@@ -14,6 +14,7 @@ import (
 	"github.com/streamll/streamll-go/actors/supervisor"
 	"github.com/streamll/streamll-go/bus"
 	"github.com/streamll/streamll-go/events"
+	"github.com/streamll/streamll-go/llmhttp"
 )
 
 // The operations a document analysis is made of.
@@ -86,6 +87,8 @@ func runProducer(ctx context.Context, cfg producerConfig, out io.Writer) (usageB
 		u.TokenEvents += a.OutputTokens
 		u.InputTokens += a.InputTokens
 		u.OutputTokens += a.OutputTokens
+		u.Tokens += a.InputTokens + a.OutputTokens
+		u.Cost += a.Cost
 		if err != nil {
 			u.Errors += 2 // the llm_call and the forward around it
 		}
@@ -127,6 +130,7 @@ type Analysis struct {
 	Summary      string
 	InputTokens  int
 	OutputTokens int
+	Cost         float64 // US dollars
 }
 
 // DocumentAnalyzer summarizes one customer's documents. Every Forward is an
@@ -159,6 +163,10 @@ func (a *DocumentAnalyzer) analyze(ctx context.Context, doc Document) (Analysis,
 	return a.llm.complete(ctx, "Summarize document "+doc.ID+": "+doc.Text)
 }
 
+// simulatedPrice is what the simulated model costs, per million tokens:
+// gpt-4o-mini's list price.
+var simulatedPrice = llmhttp.Price{Model: "simulated-llm", Currency: "USD", Input: 0.15, Output: 0.60, Source: "example"}
+
 // simulatedLLM stands in for a chat completion API: it streams a short
 // summary of the prompt token by token and reports its usage, so the events
 // are real without an API key.
@@ -173,10 +181,16 @@ func (l *simulatedLLM) complete(ctx context.Context, prompt string) (a Analysis,
 		events.KeyGenAIRequestModel: "simulated-llm",
 	}})
 	defer func() {
+		// Priced as llmhttp prices a real call, from its usage.
+		a.Cost = simulatedPrice.Cost(llmhttp.Usage{Input: int64(a.InputTokens), Output: int64(a.OutputTokens)})
 		ex.EndWith(map[string]any{
 			events.KeyGenAIResponseModel:     "simulated-llm",
 			events.KeyGenAIUsageInputTokens:  a.InputTokens,
 			events.KeyGenAIUsageOutputTokens: a.OutputTokens,
+			events.KeyTokens:                 a.InputTokens + a.OutputTokens,
+			events.KeyGenAIUsageCost:         a.Cost,
+			events.KeyGenAIUsageCostCurrency: simulatedPrice.Currency,
+			events.KeyGenAIUsageCostSource:   llmhttp.CostSourceLocal,
 		}, err)
 	}()
 

@@ -19,6 +19,11 @@ type usage struct {
 	// (gen_ai.usage.input_tokens and gen_ai.usage.output_tokens).
 	InputTokens  int
 	OutputTokens int
+	// Tokens sums data['tokens'] over every event, as the seed's dashboard
+	// does (event['data'].get('tokens', 0)).
+	Tokens int
+	// Cost sums gen_ai.usage.cost, in US dollars.
+	Cost float64
 	// Errors counts executions that ended with an error.
 	Errors int
 }
@@ -40,15 +45,15 @@ func (u usageByCustomer) of(customer string) *usage {
 // with the customer id, so two tables can be compared line by line.
 func (u usageByCustomer) writeTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "CUSTOMER\tOPERATIONS\tTOKEN EVENTS\tINPUT TOKENS\tOUTPUT TOKENS\tERRORS")
+	fmt.Fprintln(tw, "CUSTOMER\tOPERATIONS\tTOKEN EVENTS\tINPUT TOKENS\tOUTPUT TOKENS\tTOKENS\tCOST (USD)\tERRORS")
 	for _, id := range slices.Sorted(maps.Keys(u)) {
 		c := u[id]
 		ops := make([]string, 0, len(c.Operations))
 		for _, op := range slices.Sorted(maps.Keys(c.Operations)) {
 			ops = append(ops, fmt.Sprintf("%s=%d", op, c.Operations[op]))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\n", id, strings.Join(ops, " "),
-			c.TokenEvents, c.InputTokens, c.OutputTokens, c.Errors)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%.6f\t%d\n", id, strings.Join(ops, " "),
+			c.TokenEvents, c.InputTokens, c.OutputTokens, c.Tokens, c.Cost, c.Errors)
 	}
 	return tw.Flush()
 }

@@ -57,7 +57,7 @@ func TestDataFrame(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := string(s.appendData(nil, map[string]any{"b": []any{1, "x"}, "a": map[string]any{"c": nil}}, nil))
+	got := string(s.appendData(nil, map[string]any{"b": []any{1, "x"}, "a": map[string]any{"c": nil}}, nil, ""))
 	if want := ` {"a":{"c":null},"b":[1,"x"]}`; got != want {
 		t.Errorf("appendData = %q, want %q", got, want)
 	}

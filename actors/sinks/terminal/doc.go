@@ -3,7 +3,7 @@
 //
 //	[16:31:42.156] ▶ llm_call (abc123) ChatBot.forward {"question":"What is 2+2?"}
 //	[16:31:42.480] • llm_call (abc123) 'The answer is 4.'
-//	[16:31:43.390] ■ llm_call (abc123) 1.23s {"gen_ai.usage.output_tokens":42}
+//	[16:31:43.390] ■ llm_call (abc123) 1.23s {"tokens":42,"gen_ai.usage.input_tokens":30,"gen_ai.usage.output_tokens":12}
 //	[16:31:43.391] ✗ retrieval (k3Jd9a) *url.Error: connection refused
 //	[16:31:43.392] ◆ docs_found retrieval (k3Jd9a) {"count":3}
 //
@@ -14,7 +14,9 @@
 // data's duration_seconds; an error line shows error_type: error_message.
 // Remaining data is shown as compact JSON (the wire encoding of package
 // events, with the same placeholders for values JSON cannot carry), cut to
-// Config.MaxDataLen characters.
+// Config.MaxDataLen characters. Its keys are sorted, except that end and
+// error lines show tokens first: the total the seed's output shows as
+// {"tokens": 42}, kept when a long line is cut.
 //
 // Consecutive token events of one execution form a single line that reads as
 // a sentence: the first opens it with a quote, the others append their text.

@@ -66,14 +66,14 @@ func (s *Sink) render(b []byte, ev *events.Event) []byte {
 			}
 			b = appendText(b, ev.MethodName, -1)
 		}
-		b = s.appendData(b, ev.Data, nil)
+		b = s.appendData(b, ev.Data, nil, "")
 	case events.TypeEnd:
 		b = s.head(b, ev, s.colors.end, "■")
 		if sec, ok := seconds(ev.Data[events.KeyDurationSeconds]); ok {
 			b = append(b, ' ')
 			b = appendDuration(b, sec)
 		}
-		b = s.appendData(b, ev.Data, endKeys)
+		b = s.appendData(b, ev.Data, endKeys, events.KeyTokens)
 	case events.TypeError:
 		b = s.head(b, ev, s.colors.error, "✗")
 		typ, msg := ev.Data[events.KeyErrorType], ev.Data[events.KeyErrorMessage]
@@ -85,10 +85,10 @@ func (s *Sink) render(b []byte, ev *events.Event) []byte {
 			}
 			b = appendValueText(b, msg)
 		}
-		b = s.appendData(b, ev.Data, errorKeys)
+		b = s.appendData(b, ev.Data, errorKeys, events.KeyTokens)
 	default:
 		b = s.head(b, ev, s.colors.custom, "◆")
-		b = s.appendData(b, ev.Data, nil)
+		b = s.appendData(b, ev.Data, nil, "")
 	}
 	return append(b, '\n')
 }
@@ -147,29 +147,52 @@ var dataStart, dataEnd = func() (int, int) {
 
 // appendData appends " " and data, minus the keys in skip, as compact JSON cut
 // to MaxDataLen characters; nothing if that leaves nothing or data is hidden.
-func (s *Sink) appendData(b []byte, data map[string]any, skip []string) []byte {
+// On end lines the tokens key, which the seed's output shows
+// ({"tokens": 42}), comes first, so a long line cut at MaxDataLen keeps it.
+func (s *Sink) appendData(b []byte, data map[string]any, skip []string, lead string) []byte {
 	if s.cfg.HideData || len(data) == 0 {
 		return b
 	}
-	shown := data
+	leadValue, hasLead := data[lead]
+	hasLead = hasLead && lead != ""
+	filter := hasLead
 	for _, k := range skip {
 		if _, ok := data[k]; ok {
-			shown = s.filtered
-			for key, v := range data {
-				if !slices.Contains(skip, key) {
-					shown[key] = v
-				}
-			}
-			break
+			filter = true
 		}
 	}
-	if len(shown) > 0 {
-		s.frame.Data = shown
-		s.data = events.AppendJSON(s.data[:0], &s.frame)
-		js := s.data[dataStart : len(s.data)-dataEnd]
+	shown := data
+	if filter {
+		shown = s.filtered
+		for key, v := range data {
+			if !slices.Contains(skip, key) && (!hasLead || key != lead) {
+				shown[key] = v
+			}
+		}
+	}
+	if len(shown) > 0 || hasLead {
+		s.data = s.data[:0]
+		if hasLead {
+			s.lead[lead] = leadValue
+			s.frame.Data = s.lead
+			s.data = events.AppendJSON(s.data, &s.frame)
+			s.data = s.data[dataStart : len(s.data)-dataEnd]
+			clear(s.lead)
+		}
+		if len(shown) > 0 {
+			n := len(s.data)
+			s.frame.Data = shown
+			s.data = events.AppendJSON(s.data, &s.frame)
+			rest := s.data[n+dataStart : len(s.data)-dataEnd]
+			if hasLead { // {"tokens":42} and {"a":1} make {"tokens":42,"a":1}
+				s.data[n-1] = ','
+				rest = rest[1:]
+			}
+			s.data = append(s.data[:n], rest...)
+		}
 		b = append(b, ' ')
 		// The string aliases s.data only for this call, which does not keep it.
-		b = appendText(b, unsafe.String(unsafe.SliceData(js), len(js)), s.cfg.MaxDataLen)
+		b = appendText(b, unsafe.String(unsafe.SliceData(s.data), len(s.data)), s.cfg.MaxDataLen)
 	}
 	// Keep no reference to the event's values after this line.
 	s.frame.Data = nil

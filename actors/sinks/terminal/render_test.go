@@ -111,6 +111,26 @@ func TestLines(t *testing.T) {
 			`[16:31:42.156] ■ llm_call (abc123) 1.23s {"gen_ai.usage.output_tokens":42}`,
 		},
 		{
+			"end of an LLM call: tokens first, as the seed shows them",
+			ev(events.TypeEnd, "llm_call", map[string]any{
+				events.KeyDurationSeconds: 1.234, events.KeyTokens: 42, events.KeyGenAIUsageInputTokens: 30,
+				events.KeyGenAIUsageOutputTokens: 12, events.KeyGenAIResponseModel: "gpt-4o-mini",
+			}),
+			`[16:31:42.156] ■ llm_call (abc123) 1.23s {"tokens":42,"gen_ai.response.model":"gpt-4o-mini","gen_ai.usage.input_tokens":30,"gen_ai.usage.output_tokens":12}`,
+		},
+		{
+			"end with only tokens",
+			ev(events.TypeEnd, "llm_call", map[string]any{events.KeyTokens: 42}),
+			`[16:31:42.156] ■ llm_call (abc123) {"tokens":42}`,
+		},
+		{
+			"error of an LLM call that used tokens",
+			ev(events.TypeError, "llm_call", map[string]any{
+				events.KeyErrorType: "*llmhttp.IncompleteError", events.KeyErrorMessage: "cut", events.KeyTokens: 7, "stream_incomplete": true,
+			}),
+			`[16:31:42.156] ✗ llm_call (abc123) *llmhttp.IncompleteError: cut {"tokens":7,"stream_incomplete":true}`,
+		},
+		{
 			"end with only a duration",
 			ev(events.TypeEnd, "llm_call", map[string]any{events.KeyDurationSeconds: 12}),
 			`[16:31:42.156] ■ llm_call (abc123) 12.00s`,

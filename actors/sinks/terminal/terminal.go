@@ -35,6 +35,7 @@ type Sink struct {
 	data     []byte         // the wire encoding of data being shown
 	frame    events.Event   // an event holding only the data to encode
 	filtered map[string]any // data minus the keys a line shows apart
+	lead     map[string]any // the key a line shows first, alone
 }
 
 // New returns a terminal sink, or an error wrapping sinks.ErrInvalidConfig if
@@ -49,6 +50,7 @@ func New(cfg Config) (*Sink, error) {
 		output:   cfg.Output,
 		out:      bufio.NewWriterSize(cfg.Output, outputBufferSize),
 		filtered: make(map[string]any),
+		lead:     make(map[string]any, 1),
 	}
 	if useColor(cfg.Color, isTerminal(cfg.Output), os.Getenv("NO_COLOR")) {
 		s.colors = ansi
