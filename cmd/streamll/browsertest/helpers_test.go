@@ -168,6 +168,22 @@ func startDashboard(t *testing.T, args ...string) *dashboard {
 	return d
 }
 
+// cpu returns the CPU time the dashboard has used, user and system.
+func (d *dashboard) cpu(t *testing.T) time.Duration {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", d.cmd.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The fields after the command name (which may hold spaces) start at
+	// the state, field 3; utime and stime are fields 14 and 15, in ticks.
+	fields := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	var user, sys int64
+	fmt.Sscan(fields[11], &user)
+	fmt.Sscan(fields[12], &sys)
+	return time.Duration(user+sys) * time.Second / 100
+}
+
 // rss returns the dashboard's resident memory in KiB.
 func (d *dashboard) rss(t *testing.T) int {
 	t.Helper()

@@ -21,10 +21,16 @@ const (
 	DefaultMaxExecutions = 500
 	DefaultFlush         = 50 * time.Millisecond
 	DefaultHealthEvery   = time.Second
-	// subscriberBuffer is how many deltas a page may fall behind before it is
-	// disconnected; its EventSource reconnects and gets a fresh snapshot.
-	subscriberBuffer = 64
-	heartbeat        = 15 * time.Second
+	// subscriberBuffer is how many deltas may wait for one page. While a
+	// page has more than one waiting, no delta is made: changes add up in
+	// the state and the next delta carries them all, so a slow page gets
+	// fewer, larger updates instead of a growing queue.
+	subscriberBuffer = 4
+	// stuckAfter is how long a page may hold every update back before it is
+	// disconnected (a background tab); its EventSource reconnects and starts
+	// from a snapshot.
+	stuckAfter = 5 * time.Second
+	heartbeat  = 15 * time.Second
 )
 
 // Config configures a dashboard. The zero value is valid.
@@ -60,7 +66,12 @@ type Server struct {
 	source sourceView
 	// sourceDirty and healthDirty mark what the next delta must carry.
 	sourceDirty, healthDirty bool
-	subs                     map[chan []byte]struct{}
+	subs                     map[chan []byte]*subscriber
+}
+
+// subscriber is one connected page.
+type subscriber struct {
+	behindSince time.Time // when it last started holding updates back; zero if it keeps up
 }
 
 // sourceView is the state of the connection to the source.
@@ -84,7 +95,7 @@ func New(cfg Config) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Server{cfg: cfg, st: newState(cfg.MaxExecutions, cfg.Now), subs: map[chan []byte]struct{}{},
+	return &Server{cfg: cfg, st: newState(cfg.MaxExecutions, cfg.Now), subs: map[chan []byte]*subscriber{},
 		source: sourceView{Name: cfg.Source, State: "connecting"}}
 }
 
@@ -140,10 +151,31 @@ func (s *Server) Run(ctx context.Context) {
 	}
 }
 
-// flush sends what changed to every page.
+// flush sends what changed to every page, unless a page is still busy with
+// earlier updates.
 func (s *Server) flush() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	now := s.cfg.Now()
+	wait := false
+	for ch, sub := range s.subs {
+		if len(ch) <= 1 {
+			sub.behindSince = time.Time{}
+			continue
+		}
+		if sub.behindSince.IsZero() {
+			sub.behindSince = now
+		}
+		if now.Sub(sub.behindSince) > stuckAfter {
+			close(ch)
+			delete(s.subs, ch)
+			continue
+		}
+		wait = true
+	}
+	if wait {
+		return
+	}
 	d := s.st.takeDelta(s.seq + 1)
 	if d == nil && !s.sourceDirty && !s.healthDirty {
 		return
@@ -163,12 +195,7 @@ func (s *Server) flush() {
 	}
 	msg := sse("delta", d)
 	for ch := range s.subs {
-		select {
-		case ch <- msg:
-		default: // too far behind: it reconnects and starts from a snapshot
-			close(ch)
-			delete(s.subs, ch)
-		}
+		ch <- msg // there is room: no page has more than one waiting
 	}
 }
 
@@ -208,7 +235,7 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
 	ch := make(chan []byte, subscriberBuffer)
 	s.mu.Lock()
 	first := sse("snapshot", s.snapshotLocked())
-	s.subs[ch] = struct{}{}
+	s.subs[ch] = &subscriber{}
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()

@@ -123,6 +123,7 @@ type state struct {
 	rateDirty     map[int64]bool
 	firstTS       int64 // event times of what the next delta carries
 	lastTS        int64
+	readLag       float64 // the most an event of the next delta took to reach the dashboard, ms
 	now           func() time.Time
 }
 
@@ -151,6 +152,7 @@ func (s *state) add(ev *events.Event) {
 		s.firstTS = ts
 	}
 	s.lastTS = max(s.lastTS, ts)
+	s.readLag = max(s.readLag, ms(s.now().Sub(ev.Timestamp)))
 
 	x := s.execution(ev)
 	x.Events++
@@ -304,9 +306,10 @@ func (s *state) eachTag(ev *events.Event, f func(*usage)) {
 // delta is what the pages get when something changed.
 type delta struct {
 	Seq        uint64             `json:"seq"`
-	Sent       int64              `json:"sent"`               // ms since the epoch, when built
-	FirstTS    int64              `json:"first_ts,omitempty"` // earliest event time folded in
-	LastTS     int64              `json:"last_ts,omitempty"`  // latest
+	Sent       int64              `json:"sent"`                  // ms since the epoch, when built
+	FirstTS    int64              `json:"first_ts,omitempty"`    // earliest event time folded in
+	LastTS     int64              `json:"last_ts,omitempty"`     // latest
+	ReadLag    float64            `json:"read_lag_ms,omitempty"` // the most an event took from its timestamp to the dashboard
 	Executions []*execution       `json:"executions,omitempty"`
 	Removed    []string           `json:"removed,omitempty"`
 	Rate       [][2]int64         `json:"rate,omitempty"` // [unix second, events]
@@ -336,7 +339,7 @@ type errorRate struct {
 // maxDeltaExecs executions are sent, the most recently started first.
 func (s *state) takeDelta(seq uint64) *delta {
 	now := s.now()
-	d := &delta{Seq: seq, Sent: now.UnixMilli(), FirstTS: s.firstTS, LastTS: s.lastTS, Totals: s.totals}
+	d := &delta{Seq: seq, Sent: now.UnixMilli(), FirstTS: s.firstTS, LastTS: s.lastTS, ReadLag: s.readLag, Totals: s.totals}
 	var dirty []*execution
 	for _, id := range s.order {
 		if x := s.execs[id]; x != nil && x.dirty {
@@ -393,7 +396,7 @@ func (s *state) takeDelta(seq uint64) *delta {
 		s.errorsDirty = false
 	}
 	d.Shed = s.shed
-	s.firstTS, s.lastTS = 0, 0
+	s.firstTS, s.lastTS, s.readLag = 0, 0, 0
 	return d
 }
 

@@ -4,7 +4,9 @@
 // responsive whatever the event rate.
 "use strict";
 
-const MAX_ROOTS = 40;         // top-level executions shown
+const MAX_ROOTS = 30;         // top-level executions shown
+const TREE_EVERY_MS = 100;    // the tree's shape is recomputed at most this often
+const SIDE_EVERY_MS = 250;    // the side panels are redrawn at most this often
 const MAX_CHILDREN = 20;      // nested executions shown per parent
 const MAX_MODEL = 2000;       // executions the page keeps
 const FRAME_BUDGET_MS = 8;    // rendering time per frame before the rest waits
@@ -18,11 +20,12 @@ const stats = window.streamllStats = {
   latencies: [],   // ms from the oldest event of an update to the frame that showed it
   newest: [],      // ms from the newest event of an update to that frame
   frames: [],      // ms between rendered frames while updates arrive
+  readLag: [],     // ms from the oldest event of an update to the dashboard server reading it
   deltas: 0, snapshots: 0, renderBehind: 0,
 };
 const rows = new Map();  // id -> element of an execution's tree
-let dirty = new Set(), dirtyTree = false, dirtySide = true, pendingLatency = [];
-let scheduled = false, lastFrame = 0, behind = false;
+let dirty = new Set(), dirtyTree = false, dirtySide = true, behindSide = false, pendingLatency = [];
+let scheduled = false, lastFrame = 0, behind = false, lastTree = 0, lastSide = 0;
 
 const $ = (id) => document.getElementById(id);
 const fmt = (n) => (n || 0).toLocaleString("en-US", { maximumFractionDigits: 0 });
@@ -88,6 +91,7 @@ function apply(d, snapshot) {
   model.pending = d.pending || 0;
   dirtySide = true;
   if (d.first_ts) pendingLatency.push([d.first_ts, d.last_ts]);
+  if (d.read_lag_ms) stats.readLag.push(d.read_lag_ms);
   schedule();
 }
 
@@ -105,9 +109,13 @@ function render() {
   lastFrame = start;
   behind = false;
   renderExecutions(start);
-  if (dirtySide) {
+  if (dirtySide && start - lastSide >= SIDE_EVERY_MS) {
     renderSide();
     dirtySide = false;
+    lastSide = start;
+  } else if (dirtySide) {
+    renderTotals();
+    behindSide = true;
   }
   const now = Date.now();
   for (const [first, last] of pendingLatency) {
@@ -115,19 +123,42 @@ function render() {
     stats.newest.push(now - last);
   }
   pendingLatency = [];
-  for (const a of [stats.latencies, stats.newest, stats.frames]) if (a.length > SAMPLES) a.splice(0, a.length - SAMPLES);
+  for (const a of [stats.latencies, stats.newest, stats.frames, stats.readLag]) if (a.length > SAMPLES) a.splice(0, a.length - SAMPLES);
   if (behind) {
     stats.renderBehind++;
     renderShed();
+  }
+  if (behind || behindSide || dirtyTree) {
+    behindSide = false;
     schedule();
   }
 }
 
 // renderExecutions shows the newest top-level executions with their nested
-// ones, updating only the rows that changed, until the frame's budget is
-// spent; what is left waits for the next frame.
+// ones. The tree's shape (which executions, in which order) is recomputed at
+// most every TREE_EVERY_MS; rows that changed are updated every frame until
+// the frame's budget is spent, and what is left waits for the next frame.
+let shown = [];  // [id, [child ids]] of the roots on the page, in order
 function renderExecutions(start) {
-  const container = $("executions");
+  if (dirtyTree && start - lastTree >= TREE_EVERY_MS) {
+    layoutTree();
+    dirtyTree = false;
+    lastTree = start;
+  }
+  for (const [id, kids] of shown) {
+    for (const x of [id, ...kids]) {
+      const el = rows.get(x);
+      if (!el || !dirty.has(x)) continue;
+      if (performance.now() - start >= FRAME_BUDGET_MS) { behind = true; return; }
+      const m = model.execs.get(x);
+      if (m) updateRow(el, m);
+      dirty.delete(x);
+    }
+  }
+  dirty.clear(); // the rest is not on the page
+}
+
+function layoutTree() {
   const children = new Map();
   const roots = [];
   for (const [id, x] of model.execs) {
@@ -139,56 +170,35 @@ function renderExecutions(start) {
       roots.push(id);
     }
   }
-  const byStart = (a, b) => (model.execs.get(b).start || 0) - (model.execs.get(a).start || 0);
-  roots.sort(byStart);
-  const shownRoots = roots.slice(0, MAX_ROOTS);
+  const startOf = (id) => model.execs.get(id).start || 0;
+  roots.sort((a, b) => startOf(b) - startOf(a));
   $("exec-count").textContent = `${fmt(model.execs.size)} in view, newest first`;
+  shown = roots.slice(0, MAX_ROOTS).map((id) => [id, (children.get(id) || []).sort((a, b) => startOf(a) - startOf(b))]);
   const visible = new Set();
-  const place = (parent, ids, depth) => {
-    let i = 0;
-    for (const id of ids) {
-      visible.add(id);
-      const el = treeFor(id);
-      // A new row is always filled in; updates of shown rows wait for the
-      // next frame once this one's budget is spent.
-      const fresh = !el.dataset.rendered;
-      if (fresh || dirty.has(id)) {
-        if (fresh || performance.now() - start < FRAME_BUDGET_MS) {
-          updateRow(el, model.execs.get(id));
-          el.dataset.rendered = "1";
-          dirty.delete(id);
-        } else {
-          behind = true;
-        }
-      }
-      if (parent.children[i] !== el) parent.insertBefore(el, parent.children[i] || null);
-      i++;
-      const kids = (children.get(id) || []).sort((a, b) => -byStart(a, b));
-      const box = el.querySelector(":scope > .children");
-      place(box, kids.slice(0, MAX_CHILDREN), depth + 1);
-      let more = box.querySelector(":scope > .more");
-      if (kids.length > MAX_CHILDREN) {
-        if (!more) { more = document.createElement("div"); more.className = "more"; }
-        more.textContent = `+${kids.length - MAX_CHILDREN} more`;
-        box.appendChild(more);
-      } else if (more) more.remove();
-    }
-    // Anything past the placed elements in this box is not shown any more.
-    const keep = ids.length;
-    while (parent.children.length > keep && !parent.children[keep].classList.contains("more")) parent.children[keep].remove();
-  };
-  if (dirtyTree || dirty.size) {
-    const empty = container.querySelector(".empty");
-    if (shownRoots.length && empty) empty.remove();
-    place(container, shownRoots, 0);
-    for (const [id, el] of rows) {
-      if (!visible.has(id)) { el.remove(); rows.delete(id); dirty.delete(id); }
-    }
-    for (const id of dirty) if (!visible.has(id)) dirty.delete(id);
-    dirtyTree = false;
+  const container = $("executions");
+  const empty = container.querySelector(".empty");
+  if (shown.length && empty) empty.remove();
+  shown.forEach(([id, kids], i) => {
+    const el = treeFor(id);
+    visible.add(id);
+    if (container.children[i] !== el) container.insertBefore(el, container.children[i] || null);
+    const box = el._f.children;
+    kids.slice(0, MAX_CHILDREN).forEach((kid, j) => {
+      const k = treeFor(kid);
+      visible.add(kid);
+      if (box.children[j] !== k) box.insertBefore(k, box.children[j] || null);
+    });
+    while (box.children.length > Math.min(kids.length, MAX_CHILDREN)) box.lastChild.remove();
+    el._f.more.textContent = kids.length > MAX_CHILDREN ? `+${kids.length - MAX_CHILDREN} more` : "";
+  });
+  while (container.children.length > shown.length) container.lastChild.remove();
+  for (const [id, el] of rows) {
+    if (!visible.has(id)) { el.remove(); rows.delete(id); }
   }
 }
 
+// treeFor returns the element of an execution and its nested ones, made and
+// filled in on first use; its parts are kept in el._f.
 function treeFor(id) {
   let el = rows.get(id);
   if (el) return el;
@@ -197,43 +207,49 @@ function treeFor(id) {
   el.innerHTML = `<div class="exec"><div class="row"><span class="st"></span><span class="op"></span>` +
     `<span class="mod"></span><span class="id"></span><span class="tags"></span><span class="metrics">` +
     `<span class="ttft"></span><span class="dur"></span><span class="usage"></span></span></div>` +
-    `<div class="tokens" hidden></div><div class="err" hidden></div></div><div class="children"></div>`;
-  el.firstChild.dataset.id = id;
+    `<div class="tokens" hidden></div><div class="err" hidden></div></div><div class="children"></div><div class="more"></div>`;
+  const row = el.firstChild;
+  row.dataset.id = id;
+  const f = { row, children: el.children[1], more: el.children[2] };
+  for (const c of ["st", "op", "mod", "id", "tags", "ttft", "dur", "usage", "tokens", "err"]) f[c] = row.querySelector("." + c);
+  el._f = f;
   rows.set(id, el);
+  const m = model.execs.get(id);
+  if (m) updateRow(el, m);
   return el;
 }
 
 function updateRow(el, x) {
-  const row = el.firstChild;
-  row.dataset.status = x.status;
-  const q = (c) => row.querySelector("." + c);
-  q("st").textContent = x.status === "running" ? "▶" : x.status === "error" ? "✗" : "■";
-  q("op").textContent = x.op || "(no operation)";
-  q("mod").textContent = [x.module, x.method].filter(Boolean).join(".") + (x.model ? " · " + x.model : "");
-  q("id").textContent = x.id.slice(0, 6);
-  q("id").title = x.id;
-  if (x.tags && !x.parent) q("tags").textContent = Object.entries(x.tags).map(([k, v]) => `${k}=${v}`).join(" ");
-  q("ttft").innerHTML = x.ttft_ms ? `TTFT <b>${dur(x.ttft_ms)}</b>` : "";
-  q("dur").innerHTML = x.duration_ms ? `<b>${dur(x.duration_ms)}</b>` : (x.status === "running" ? "running" : "");
-  q("usage").innerHTML = x.in || x.out ? `<b>${fmt(x.in)}</b> in · <b>${fmt(x.out)}</b> out` :
-    x.token_count ? `<b>${fmt(x.token_count)}</b> tokens` : "";
-  const tok = q("tokens");
-  tok.hidden = !x.tokens;
-  if (x.tokens && tok.textContent !== x.tokens) {
-    tok.textContent = x.tokens;
-    tok.scrollTop = tok.scrollHeight;
+  const f = el._f;
+  f.row.dataset.status = x.status;
+  f.st.textContent = x.status === "running" ? "▶" : x.status === "error" ? "✗" : "■";
+  f.op.textContent = x.op || "(no operation)";
+  f.mod.textContent = [x.module, x.method].filter(Boolean).join(".") + (x.model ? " · " + x.model : "");
+  f.id.textContent = x.id.slice(0, 6);
+  f.id.title = x.id;
+  f.tags.textContent = x.tags && !x.parent ? Object.entries(x.tags).map(([k, v]) => `${k}=${v}`).join(" ") : "";
+  f.ttft.textContent = x.ttft_ms ? `TTFT ${dur(x.ttft_ms)}` : "";
+  f.dur.textContent = x.duration_ms ? dur(x.duration_ms) : (x.status === "running" ? "running" : "");
+  f.usage.textContent = x.in || x.out ? `${fmt(x.in)} in · ${fmt(x.out)} out` : x.token_count ? `${fmt(x.token_count)} tokens` : "";
+  f.tokens.hidden = !x.tokens;
+  if (x.tokens && f.tokens.textContent !== x.tokens) {
+    f.tokens.textContent = x.tokens;
+    f.tokens.scrollTop = f.tokens.scrollHeight;
   }
-  const err = q("err");
-  err.hidden = !x.error;
-  err.textContent = x.error || "";
+  f.err.hidden = !x.error;
+  f.err.textContent = x.error || "";
 }
 
-function renderSide() {
+function renderTotals() {
   const t = model.totals;
   $("t-events").textContent = fmt(t.events);
   $("t-executions").textContent = fmt(t.executions);
   $("t-tokens").textContent = fmt(t.tokens);
   $("t-errors").textContent = fmt(t.errors);
+}
+
+function renderSide() {
+  renderTotals();
   const nowSec = Math.floor(Date.now() / 1000);
   $("eps").textContent = fmt(model.rate.get(nowSec - 1) || model.rate.get(nowSec) || 0);
   if (model.source) {
