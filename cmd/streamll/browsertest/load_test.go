@@ -120,7 +120,7 @@ wait:
 
 	type pageStats struct {
 		Latencies, Newest, Frames, ReadLag []float64
-		RenderBehind            int
+		RenderBehind                       int
 	}
 	ps, err := chromedp.Run(ctx, chromedp.Evaluate[pageStats](
 		`({Latencies: streamllStats.latencies, Newest: streamllStats.newest, Frames: streamllStats.frames, ReadLag: streamllStats.readLag, RenderBehind: streamllStats.renderBehind})`))
