@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"log/slog"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -57,9 +58,9 @@ type Options struct {
 	// RabbitMQ queues deliver what they hold and accept only FromNow and
 	// FromBeginning, which both mean that.
 	From string
-	// Batch is the most messages read from the source at once, and so the
-	// most held in memory, unacknowledged, between two acknowledgements.
-	// Default 256.
+	// Batch is the most messages read from the source at once. A consumer
+	// holds at most two batches: the one being handled and, when the source
+	// has more waiting, the next one, read ahead. Default 256.
 	Batch int
 	// OnInvalid is called, on the Run goroutine, for each message that is not
 	// a wire-format event (bad JSON, no event_type, ...). The message is then
@@ -143,8 +144,8 @@ type reader interface {
 	ack(ctx context.Context, handled []delivery) error
 	// discard settles one invalid message so that it is not read again.
 	discard(ctx context.Context, d delivery) error
-	// release gives back messages fetched but not handled (Run stopped
-	// before them), where the source would otherwise hold them for a
+	// release gives back messages fetched but never handled (Close came
+	// before another Run), where the source would otherwise hold them for a
 	// while; the others leave them pending.
 	release(unhandled []delivery)
 	// close releases what the reader opened.
@@ -163,7 +164,14 @@ type Consumer struct {
 
 	received, handled, invalid, redelivered atomic.Uint64
 
-	running   sync.Mutex
+	running sync.Mutex
+	// leftMsgs are messages read but not handled when Run stopped, and
+	// leftValid their deliveries: the next Run starts with them, Close
+	// gives them back to the source.
+	leftMu    sync.Mutex
+	leftMsgs  []Message
+	leftValid []delivery
+
 	closeOnce sync.Once
 	closeErr  error
 	closed    atomic.Bool
@@ -220,6 +228,18 @@ func (c *Consumer) RunBatch(ctx context.Context, handle func(context.Context, []
 		return errors.New("consume: Run, RunBatch or Messages called while another is running")
 	}
 	defer c.running.Unlock()
+	// When a read comes back full, more is waiting: the next read goes out
+	// at once, in the background, while this batch is decoded and handled.
+	// At most one read is ahead; what it brought and what the handler did
+	// not take are kept for the next Run (and given back by Close).
+	var ahead chan fetched
+	defer func() {
+		if ahead != nil {
+			f := <-ahead
+			msgs, valid := c.decode(context.WithoutCancel(ctx), f.ds)
+			c.keep(msgs, valid)
+		}
+	}()
 	for {
 		if c.closed.Load() {
 			return fmt.Errorf("%s: %w", c.r, ErrClosed)
@@ -227,22 +247,39 @@ func (c *Consumer) RunBatch(ctx context.Context, handle func(context.Context, []
 		if ctx.Err() != nil {
 			return nil
 		}
-		ds, err := c.r.fetch(ctx, c.opts.Batch)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			if c.closed.Load() {
-				return fmt.Errorf("%s: %w", c.r, ErrClosed)
-			}
-			return err
-		}
-		if len(ds) == 0 {
-			continue
-		}
-		msgs, valid := c.decode(ctx, ds)
+		msgs, valid := c.takeLeftover()
 		if len(msgs) == 0 {
-			continue
+			var ds []delivery
+			var err error
+			if ahead != nil {
+				f := <-ahead
+				ahead, ds, err = nil, f.ds, f.err
+			} else {
+				ds, err = c.r.fetch(ctx, c.opts.Batch)
+			}
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				if c.closed.Load() {
+					return fmt.Errorf("%s: %w", c.r, ErrClosed)
+				}
+				return err
+			}
+			if len(ds) == 0 {
+				continue
+			}
+			if len(ds) >= c.opts.Batch {
+				ahead = make(chan fetched, 1)
+				go func(ahead chan<- fetched) {
+					ds, err := c.r.fetch(ctx, c.opts.Batch)
+					ahead <- fetched{ds, err}
+				}(ahead)
+			}
+			msgs, valid = c.decode(ctx, ds)
+			if len(msgs) == 0 {
+				continue
+			}
 		}
 		n, herr := handle(ctx, msgs)
 		n = max(0, min(n, len(msgs)))
@@ -255,8 +292,8 @@ func (c *Consumer) RunBatch(ctx context.Context, handle func(context.Context, []
 				}
 			}
 		}
-		if n < len(valid) {
-			c.r.release(valid[n:])
+		if n < len(msgs) {
+			c.keep(msgs[n:], valid[n:])
 		}
 		switch {
 		case errors.Is(herr, ErrStop):
@@ -269,22 +306,40 @@ func (c *Consumer) RunBatch(ctx context.Context, handle func(context.Context, []
 	}
 }
 
+// fetched is what a read ahead brought.
+type fetched struct {
+	ds  []delivery
+	err error
+}
+
+// keep holds messages read but not handled, for the next Run.
+func (c *Consumer) keep(msgs []Message, valid []delivery) {
+	c.leftMu.Lock()
+	defer c.leftMu.Unlock()
+	c.leftMsgs = append(c.leftMsgs, msgs...)
+	c.leftValid = append(c.leftValid, valid...)
+}
+
+func (c *Consumer) takeLeftover() ([]Message, []delivery) {
+	c.leftMu.Lock()
+	defer c.leftMu.Unlock()
+	msgs, valid := c.leftMsgs, c.leftValid
+	c.leftMsgs, c.leftValid = nil, nil
+	return msgs, valid
+}
+
 // decode turns deliveries into messages, settling and reporting invalid
 // ones. valid[i] is the delivery of msgs[i].
 func (c *Consumer) decode(ctx context.Context, ds []delivery) (msgs []Message, valid []delivery) {
+	evs, errs := unmarshalAll(ds)
 	msgs = make([]Message, 0, len(ds))
 	valid = ds[:0:0]
-	for _, d := range ds {
+	for i, d := range ds {
 		c.received.Add(1)
 		if d.redelivered {
 			c.redelivered.Add(1)
 		}
-		err := d.missing
-		var ev events.Event
-		if err == nil {
-			ev, err = events.Unmarshal(d.raw)
-		}
-		if err != nil {
+		if err := errs[i]; err != nil {
 			c.invalid.Add(1)
 			inv := Invalid{Source: d.source, ID: d.id, Raw: d.raw, Err: err}
 			if c.opts.OnInvalid != nil {
@@ -297,10 +352,40 @@ func (c *Consumer) decode(ctx context.Context, ds []delivery) (msgs []Message, v
 			}
 			continue
 		}
-		msgs = append(msgs, Message{Event: ev, Raw: d.raw, Source: d.source, ID: d.id, Redelivered: d.redelivered})
+		msgs = append(msgs, Message{Event: evs[i], Raw: d.raw, Source: d.source, ID: d.id, Redelivered: d.redelivered})
 		valid = append(valid, d)
 	}
 	return msgs, valid
+}
+
+// decodeShare is how many messages make it worth decoding on another
+// goroutine: decoding is most of a consumer's work.
+const decodeShare = 256
+
+// unmarshalAll decodes every delivery, spread over the processors for a
+// large batch, and returns the events and errors by index.
+func unmarshalAll(ds []delivery) ([]events.Event, []error) {
+	evs := make([]events.Event, len(ds))
+	errs := make([]error, len(ds))
+	one := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if errs[i] = ds[i].missing; errs[i] == nil {
+				evs[i], errs[i] = events.Unmarshal(ds[i].raw)
+			}
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(ds)/decodeShare)
+	if workers <= 1 {
+		one(0, len(ds))
+		return evs, errs
+	}
+	var wg sync.WaitGroup
+	per := (len(ds) + workers - 1) / workers
+	for lo := 0; lo < len(ds); lo += per {
+		wg.Go(func() { one(lo, min(lo+per, len(ds))) })
+	}
+	wg.Wait()
+	return evs, errs
 }
 
 // Messages returns an iterator over the messages, for a range loop:
@@ -339,6 +424,9 @@ var errBreak = errors.New("consume: loop ended")
 func (c *Consumer) Close() error {
 	c.closeOnce.Do(func() {
 		c.closed.Store(true)
+		if _, valid := c.takeLeftover(); len(valid) > 0 {
+			c.r.release(valid)
+		}
 		c.closeErr = c.r.close()
 	})
 	return c.closeErr

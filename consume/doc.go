@@ -26,9 +26,12 @@
 // Messages is an iterator for a range loop. All three stop when their
 // context ends.
 //
-// Memory is bounded: a consumer holds at most Options.Batch messages at a
-// time (it is also the RabbitMQ prefetch and the NATS MaxAckPending), and it
-// keeps nothing once the handler returned.
+// Memory is bounded: a consumer holds at most two batches of Options.Batch
+// messages (the one being handled, and the next one when the source has more
+// waiting, read ahead while the first is decoded and handled); Batch is also
+// the RabbitMQ prefetch and the NATS MaxAckPending. Large batches are decoded
+// on every processor. Messages read but not handled when Run stops are given
+// to the next Run, or back to the source by Close.
 //
 // # Acknowledgements
 //
