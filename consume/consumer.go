@@ -46,8 +46,11 @@ const (
 	FromBeginning = "beginning"
 )
 
-// DefaultBatch is the default of Options.Batch.
-const DefaultBatch = 256
+// Defaults of Options.
+const (
+	DefaultBatch = 256
+	DefaultWait  = time.Second
+)
 
 // Options are the settings every consumer shares. The zero value is valid.
 type Options struct {
@@ -62,6 +65,12 @@ type Options struct {
 	// holds at most two batches: the one being handled and, when the source
 	// has more waiting, the next one, read ahead. Default 256.
 	Batch int
+	// Wait is how long one read of a Redis stream or a NATS consumer waits
+	// for new messages (XREAD BLOCK, a fetch's expiry), and so at most how
+	// long Close or the end of Run's context takes to be noticed there.
+	// RabbitMQ delivers as messages come and notices both at once.
+	// Default 1s.
+	Wait time.Duration
 	// OnInvalid is called, on the Run goroutine, for each message that is not
 	// a wire-format event (bad JSON, no event_type, ...). The message is then
 	// settled so that it is not delivered again: acknowledged on Redis and
@@ -77,6 +86,9 @@ type Options struct {
 func (o Options) withDefaults() Options {
 	if o.Batch <= 0 {
 		o.Batch = DefaultBatch
+	}
+	if o.Wait <= 0 {
+		o.Wait = DefaultWait
 	}
 	return o
 }

@@ -15,7 +15,6 @@ import (
 const (
 	DefaultNATSURL     = "nats://127.0.0.1:4222"
 	DefaultNATSSubject = "streamll.>"
-	DefaultNATSBlock   = time.Second
 	DefaultAckWait     = 30 * time.Second
 	// ephemeralIdle is how long the server keeps an ephemeral consumer of a
 	// consumer that went away without deleting it.
@@ -55,8 +54,6 @@ type NATSConfig struct {
 	// AckWait is how long the server waits for an acknowledgement before it
 	// delivers a message again. Default 30s.
 	AckWait time.Duration
-	// Block is how long one fetch waits for messages. Default 1s.
-	Block time.Duration
 }
 
 type natsReader struct {
@@ -84,9 +81,6 @@ func NewNATS(ctx context.Context, cfg NATSConfig) (*Consumer, error) {
 	}
 	if cfg.AckWait <= 0 {
 		cfg.AckWait = DefaultAckWait
-	}
-	if cfg.Block <= 0 {
-		cfg.Block = DefaultNATSBlock
 	}
 	cc := jetstream.ConsumerConfig{
 		Durable:       cfg.Durable,
@@ -162,7 +156,7 @@ func (r *natsReader) open(ctx context.Context, cc jetstream.ConsumerConfig) erro
 }
 
 func (r *natsReader) fetch(ctx context.Context, max int) ([]delivery, error) {
-	fctx, cancel := context.WithTimeout(ctx, r.cfg.Block)
+	fctx, cancel := context.WithTimeout(ctx, r.cfg.Wait)
 	defer cancel()
 	batch, err := r.cons.Fetch(max, jetstream.FetchContext(fctx))
 	if err != nil {

@@ -84,8 +84,8 @@ func tokenText(ms []consume.Message) string {
 
 func newNATS(t *testing.T, cfg consume.NATSConfig) *consume.Consumer {
 	t.Helper()
-	if cfg.Block == 0 {
-		cfg.Block = 200 * time.Millisecond
+	if cfg.Wait == 0 {
+		cfg.Wait = 200 * time.Millisecond
 	}
 	c, err := consume.NewNATS(t.Context(), cfg)
 	if err != nil {

@@ -17,7 +17,6 @@ import (
 const (
 	DefaultRedisURL    = "redis://localhost:6379"
 	DefaultStreamKey   = "streamll_events"
-	DefaultRedisBlock  = time.Second
 	DefaultRedisField  = "event"
 	pythonRedisField   = "message" // what the last Python streamll release writes
 	redisRetryInterval = 100 * time.Millisecond
@@ -58,10 +57,6 @@ type RedisConfig struct {
 	// consumers of the group read but have not acknowledged for this long
 	// (XAUTOCLAIM), as when a consumer died for good. Default 0: never.
 	ClaimIdle time.Duration
-	// Block is how long one read waits for new entries, and so at most how
-	// long Close or the end of Run's context may take to be noticed.
-	// Default 1s.
-	Block time.Duration
 }
 
 // redisReader reads one stream with XREAD or XREADGROUP.
@@ -85,9 +80,6 @@ func NewRedis(ctx context.Context, cfg RedisConfig) (*Consumer, error) {
 	cfg.Options = cfg.Options.withDefaults()
 	if cfg.Stream == "" {
 		cfg.Stream = DefaultStreamKey
-	}
-	if cfg.Block <= 0 {
-		cfg.Block = DefaultRedisBlock
 	}
 	if cfg.ClaimIdle < 0 {
 		return nil, fmt.Errorf("%w: ClaimIdle %v is negative", ErrInvalidConfig, cfg.ClaimIdle)
@@ -228,7 +220,7 @@ func (r *redisReader) fetch(ctx context.Context, max int) ([]delivery, error) {
 func (r *redisReader) read(ctx context.Context, max int) ([]delivery, error) {
 	if r.cfg.Group == "" {
 		res, err := r.rdb.XRead(ctx, &redis.XReadArgs{
-			Streams: []string{r.cfg.Stream, r.last}, Count: int64(max), Block: r.cfg.Block,
+			Streams: []string{r.cfg.Stream, r.last}, Count: int64(max), Block: r.cfg.Wait,
 		}).Result()
 		if errors.Is(err, redis.Nil) {
 			return nil, nil
@@ -281,7 +273,7 @@ func (r *redisReader) read(ctx context.Context, max int) ([]delivery, error) {
 		}
 	}
 	res, err := r.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{
-		Group: r.cfg.Group, Consumer: r.cfg.Consumer, Streams: []string{r.cfg.Stream, ">"}, Count: int64(max), Block: r.cfg.Block,
+		Group: r.cfg.Group, Consumer: r.cfg.Consumer, Streams: []string{r.cfg.Stream, ">"}, Count: int64(max), Block: r.cfg.Wait,
 	}).Result()
 	if errors.Is(err, redis.Nil) {
 		return nil, nil

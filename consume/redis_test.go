@@ -25,8 +25,8 @@ func newRedisSink(t *testing.T, u, key string) *redissink.Sink {
 
 func newRedis(t *testing.T, cfg consume.RedisConfig) *consume.Consumer {
 	t.Helper()
-	if cfg.Block == 0 {
-		cfg.Block = 100 * time.Millisecond
+	if cfg.Wait == 0 {
+		cfg.Wait = 100 * time.Millisecond
 	}
 	c, err := consume.NewRedis(t.Context(), cfg)
 	if err != nil {

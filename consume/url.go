@@ -19,10 +19,10 @@ import (
 //	nats://127.0.0.1:4222?stream=STREAMLL&subject=streamll.>
 //
 // Redis parameters: stream, field, group, consumer, claim_idle (a duration),
-// block; any other is a go-redis client option (db, client_name, ...).
+// block (Options.Wait); any other is a go-redis client option (db, client_name, ...).
 // RabbitMQ: exchange, exchange_kind, binding_key, queue, connection_name,
 // and amqp091-go's own (heartbeat, ...). NATS: stream, subject, durable,
-// ack_wait, block. The schemes are those of sinkurl and nats:// (tls:// for
+// ack_wait, block (Options.Wait). The schemes are those of sinkurl and nats:// (tls:// for
 // NATS over TLS). The settings that only configure a sink (buffer, batch,
 // maxlen, routing_key, failure_threshold, ...) are accepted and ignored.
 // opts gives the settings every consumer shares. Errors wrap
@@ -50,7 +50,9 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Consumer, error) {
 		cfg.Group = p.take("group")
 		cfg.Consumer = p.take("consumer")
 		cfg.ClaimIdle = p.duration("claim_idle")
-		cfg.Block = p.duration("block")
+		if w := p.duration("block"); w > 0 {
+			cfg.Wait = w
+		}
 		for _, name := range []string{"maxlen", "timeout"} { // redissink's own
 			p.take(name)
 		}
@@ -94,7 +96,9 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Consumer, error) {
 		cfg.Subject = p.take("subject")
 		cfg.Durable = p.take("durable")
 		cfg.AckWait = p.duration("ack_wait")
-		cfg.Block = p.duration("block")
+		if w := p.duration("block"); w > 0 {
+			cfg.Wait = w
+		}
 		for name := range p.rest() {
 			p.bad("unknown parameter %q", name)
 		}

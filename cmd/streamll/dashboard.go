@@ -67,7 +67,7 @@ func runDashboard(ctx context.Context, args []string, e env) int {
 		}
 	}
 
-	c, err := consume.Open(ctx, url, consume.Options{From: *from, Batch: 1000})
+	c, err := consume.Open(ctx, url, consume.Options{From: *from, Batch: 1000, Wait: readWait})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "streamll dashboard: %v\n", err)
 		if errors.Is(err, consume.ErrInvalidConfig) {
@@ -152,7 +152,7 @@ func read(ctx context.Context, c *consume.Consumer, url, from string, srv *dashb
 			case <-time.After(backoff):
 			}
 			backoff = min(2*backoff, 10*time.Second)
-			if c, err = consume.Open(ctx, url, consume.Options{From: from, Batch: 1000}); err == nil {
+			if c, err = consume.Open(ctx, url, consume.Options{From: from, Batch: 1000, Wait: readWait}); err == nil {
 				logf("reading %s again", c)
 				break
 			}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -21,6 +22,10 @@ const (
 	exitError = 1 // the source could not be reached or was lost
 	exitUsage = 2 // bad command line
 )
+
+// readWait is how long one read of the source waits for new events: Ctrl-C
+// is noticed within it.
+const readWait = 250 * time.Millisecond
 
 // env is what a command gets from its process, so tests can run it.
 type env struct {

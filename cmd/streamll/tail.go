@@ -123,7 +123,7 @@ func tail(ctx context.Context, cfg tailConfig, color terminal.ColorMode, e env) 
 	if !cfg.quiet {
 		logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	c, err := consume.Open(ctx, cfg.url, consume.Options{From: cfg.from, Batch: 1000, Logger: logger})
+	c, err := consume.Open(ctx, cfg.url, consume.Options{From: cfg.from, Batch: 1000, Wait: readWait, Logger: logger})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "streamll tail: %v\n", err)
 		if errors.Is(err, consume.ErrInvalidConfig) {

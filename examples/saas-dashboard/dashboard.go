@@ -43,8 +43,9 @@ func runDashboard(ctx context.Context, cfg dashboardConfig, out io.Writer, ready
 	// every XREAD goes on from the last entry read: none is missed between
 	// two reads.
 	c, err := consume.NewRedis(ctx, consume.RedisConfig{
-		URL: cfg.RedisURL, Stream: cfg.StreamKey, Block: cfg.Block,
+		URL: cfg.RedisURL, Stream: cfg.StreamKey,
 		Options: consume.Options{
+			Wait:  cfg.Block,
 			From:  cfg.From,
 			Batch: 500,
 			OnInvalid: func(inv consume.Invalid) {
