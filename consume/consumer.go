@@ -183,6 +183,8 @@ type Consumer struct {
 	leftMu    sync.Mutex
 	leftMsgs  []Message
 	leftValid []delivery
+	// lastHandled is the ID of the last message the handler took.
+	lastHandled string
 
 	closeOnce sync.Once
 	closeErr  error
@@ -196,6 +198,31 @@ func newConsumer(r reader, opts Options) *Consumer {
 // String names the source, such as "redis stream ai_events on
 // localhost:6379"; it never shows a password.
 func (c *Consumer) String() string { return c.r.String() }
+
+// Position says where reading would go on from, as Options.From takes it,
+// so that a consumer made again after a failure misses nothing and repeats
+// nothing handled: for a plain Redis XREAD, the ID of the last entry handled
+// (or, before any, the one reading started after); for NATS, the stream
+// sequence after the last message handled.
+// It is "" where the source keeps the position itself (Redis consumer
+// groups, durable NATS consumers, RabbitMQ queues) or before a NATS
+// consumer read anything. Call it when no Run is in progress.
+func (c *Consumer) Position() string {
+	p, ok := c.r.(resumer)
+	if !ok {
+		return ""
+	}
+	c.leftMu.Lock()
+	last := c.lastHandled
+	c.leftMu.Unlock()
+	return p.resumeAfter(last)
+}
+
+// resumer is a reader that can say where a new consumer should start to go
+// on after the message with ID last ("": none was handled yet).
+type resumer interface {
+	resumeAfter(last string) string
+}
 
 // Stats returns the counters so far.
 func (c *Consumer) Stats() Stats {
@@ -296,6 +323,11 @@ func (c *Consumer) RunBatch(ctx context.Context, handle func(context.Context, []
 		n, herr := handle(ctx, msgs)
 		n = max(0, min(n, len(msgs)))
 		c.handled.Add(uint64(n))
+		if n > 0 {
+			c.leftMu.Lock()
+			c.lastHandled = msgs[n-1].ID
+			c.leftMu.Unlock()
+		}
 		if n > 0 {
 			if err := c.r.ack(ctx, valid[:n]); err != nil {
 				c.warn("acknowledging failed", "err", err)

@@ -236,3 +236,11 @@ func (r *natsReader) close() error {
 }
 
 func (r *natsReader) String() string { return r.name }
+
+func (r *natsReader) resumeAfter(last string) string {
+	seq, err := strconv.ParseUint(last, 10, 64)
+	if r.cfg.Durable != "" || err != nil {
+		return ""
+	}
+	return strconv.FormatUint(seq+1, 10)
+}

@@ -110,6 +110,9 @@ func TestNATSEphemeral(t *testing.T) {
 	if ms[0].Source != prefix+".ChatBot.token" || ms[0].ID != "2" {
 		t.Errorf("first message: Source %q ID %q, want the subject and sequence 2", ms[0].Source, ms[0].ID)
 	}
+	if p := c.Position(); p != "5" {
+		t.Errorf("Position = %q after handling sequence 4, want 5", p)
+	}
 	c.Close()
 
 	if got := tokenText(collect(t, newNATS(t, consume.NATSConfig{URL: u, Subject: prefix + ".>",

@@ -66,6 +66,7 @@ type redisReader struct {
 	cfg      RedisConfig
 	name     string // for String
 	last     string // XREAD: the last entry ID read
+	start    string // XREAD: the entry ID reading started after
 	pending  string // XREADGROUP: cursor in our own pending entries; "" once they are done
 	claim    string // XAUTOCLAIM cursor
 	claimAt  time.Time
@@ -167,6 +168,7 @@ func (r *redisReader) position(ctx context.Context) error {
 			}
 			r.last = last
 		}
+		r.start = r.last
 		return nil
 	}
 	start := "$"
@@ -379,6 +381,16 @@ func (r *redisReader) close() error {
 }
 
 func (r *redisReader) String() string { return r.name }
+
+func (r *redisReader) resumeAfter(last string) string {
+	switch {
+	case r.cfg.Group != "":
+		return ""
+	case last != "":
+		return last
+	}
+	return r.start
+}
 
 func (r *redisReader) scrub(err error) string { return scrub(r.cfg.URL, err) }
 

@@ -260,3 +260,27 @@ func TestRedisConfigErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestRedisPosition: a consumer made again from Position misses nothing
+// written while none ran, whether the first had read anything or not.
+func TestRedisPosition(t *testing.T) {
+	u, rdb, key := redisStream(t)
+	xadd(t, rdb, key, "event", wire(t, events.TypeToken, "old"))
+	first := newRedis(t, consume.RedisConfig{URL: u, Stream: key})
+	pos := first.Position()
+	first.Close()
+	xadd(t, rdb, key, "event", wire(t, events.TypeToken, "a"), wire(t, events.TypeToken, "b"))
+	second := newRedis(t, consume.RedisConfig{URL: u, Stream: key, Options: consume.Options{From: pos}})
+	if m := collect(t, second, 1)[0]; m.Event.Data[events.KeyToken] != "a" {
+		t.Fatalf("from %s read %v, want a", pos, m.Event.Data)
+	}
+	pos = second.Position()
+	second.Close()
+	third := newRedis(t, consume.RedisConfig{URL: u, Stream: key, Options: consume.Options{From: pos}})
+	if m := collect(t, third, 1)[0]; m.Event.Data[events.KeyToken] != "b" {
+		t.Errorf("from %s read %v, want b", pos, m.Event.Data)
+	}
+	if g := newRedis(t, consume.RedisConfig{URL: u, Stream: key, Group: "g"}); g.Position() != "" {
+		t.Errorf("a group's Position = %q, want empty (the group keeps it)", g.Position())
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -117,11 +116,10 @@ func runDashboard(ctx context.Context, args []string, e env) int {
 }
 
 // read feeds the dashboard from c until ctx ends. When the source is lost it
-// says so on the page and reconnects, going on from the last position read
-// where the source has one (Redis, NATS).
+// says so on the page and reconnects, going on from where it was where the
+// consumer knows it (Redis, NATS; groups and queues keep their own).
 func read(ctx context.Context, c *consume.Consumer, url, from string, srv *dashboard.Server, logf func(string, ...any)) error {
 	var evs []*events.Event
-	last := ""
 	backoff := time.Second
 	for {
 		srv.SourceState("reading", nil)
@@ -132,7 +130,6 @@ func read(ctx context.Context, c *consume.Consumer, url, from string, srv *dashb
 			}
 			srv.Add(evs)
 			srv.Invalid(c.Stats().Invalid)
-			last = batch[len(batch)-1].ID
 			backoff = time.Second
 			return len(batch), nil
 		})
@@ -142,8 +139,8 @@ func read(ctx context.Context, c *consume.Consumer, url, from string, srv *dashb
 		}
 		srv.SourceState("lost", err)
 		logf("%v; reconnecting in %s", err, backoff)
-		if last != "" {
-			from = resumeFrom(url, last, from)
+		if p := c.Position(); p != "" {
+			from = p
 		}
 		for {
 			select {
@@ -159,19 +156,4 @@ func read(ctx context.Context, c *consume.Consumer, url, from string, srv *dashb
 			srv.SourceState("lost", err)
 		}
 	}
-}
-
-// resumeFrom is where to go on after the message with ID last: after that
-// Redis entry, or at the next NATS sequence. RabbitMQ queues hold their own
-// position.
-func resumeFrom(url, last, from string) string {
-	switch {
-	case strings.HasPrefix(url, "redis"):
-		return last
-	case strings.HasPrefix(url, "nats") || strings.HasPrefix(url, "tls"):
-		if seq, err := strconv.ParseUint(last, 10, 64); err == nil {
-			return strconv.FormatUint(seq+1, 10)
-		}
-	}
-	return from
 }

@@ -156,9 +156,19 @@ func (s *Server) Run(ctx context.Context) {
 func (s *Server) flush() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.flushLocked(false)
+}
+
+// flushLocked is flush with s.mu held. With force (a page is joining, and
+// its snapshot must start where the others' next update goes on) it sends
+// even to busy pages, disconnecting one whose buffer is full.
+func (s *Server) flushLocked(force bool) {
 	now := s.cfg.Now()
 	wait := false
 	for ch, sub := range s.subs {
+		if force {
+			break
+		}
 		if len(ch) <= 1 {
 			sub.behindSince = time.Time{}
 			continue
@@ -195,7 +205,12 @@ func (s *Server) flush() {
 	}
 	msg := sse("delta", d)
 	for ch := range s.subs {
-		ch <- msg // there is room: no page has more than one waiting
+		select {
+		case ch <- msg:
+		default: // only when forced: the page reconnects from a snapshot
+			close(ch)
+			delete(s.subs, ch)
+		}
 	}
 }
 
@@ -234,6 +249,7 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	ch := make(chan []byte, subscriberBuffer)
 	s.mu.Lock()
+	s.flushLocked(true)
 	first := sse("snapshot", s.snapshotLocked())
 	s.subs[ch] = &subscriber{}
 	s.mu.Unlock()
