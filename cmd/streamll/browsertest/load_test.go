@@ -24,7 +24,9 @@ import (
 // rate of events: STREAMLL_DASHBOARD_LOAD=10000 (events/s) and
 // STREAMLL_DASHBOARD_LOAD_DURATION (default 30s). The events are LLM calls
 // of 50 customers, 8 at a time, each a start, 20 tokens and an end inside a
-// traced forward call. It reports the latency from an event's timestamp to
+// traced forward call. With STREAMLL_DASHBOARD_LOAD_STREAM=KEY it emits
+// nothing and watches that stream instead, for the duration, while another
+// program writes to it (the bench command: -sink redis -rate 10000 -keep KEY). It reports the latency from an event's timestamp to
 // the frame that showed it, the page's frame intervals, how long the page
 // takes to answer a script (as it would a click), and the dashboard's memory.
 func TestDashboardLoad(t *testing.T) {
@@ -37,13 +39,17 @@ func TestDashboardLoad(t *testing.T) {
 		duration = d
 	}
 	u := servicetest.RedisURL(t)
-	key := servicetest.Name(t, "dashboard_load")
-	opts, _ := redis.ParseURL(u)
-	t.Cleanup(func() {
-		rdb := redis.NewClient(opts)
-		defer rdb.Close()
-		_ = rdb.Del(context.Background(), key).Err()
-	})
+	key := os.Getenv("STREAMLL_DASHBOARD_LOAD_STREAM")
+	external := key != ""
+	if !external {
+		key = servicetest.Name(t, "dashboard_load")
+		opts, _ := redis.ParseURL(u)
+		t.Cleanup(func() {
+			rdb := redis.NewClient(opts)
+			defer rdb.Close()
+			_ = rdb.Del(context.Background(), key).Err()
+		})
+	}
 	sink, err := redissink.New(redissink.Config{URL: u, StreamKey: key, MaxLen: 200000, Options: sinks.Options{BufferSize: 100000}})
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +79,12 @@ func TestDashboardLoad(t *testing.T) {
 	prodCtx, stopProd := context.WithTimeout(context.Background(), duration)
 	defer stopProd()
 	done := make(chan uint64, 1)
-	go func() { done <- load.run(prodCtx, rate) }()
+	if external {
+		t.Logf("watching %s for %s: start the producer now", key, duration)
+		go func() { <-prodCtx.Done(); done <- 0 }()
+	} else {
+		go func() { done <- load.run(prodCtx, rate) }()
+	}
 
 	var rss []int
 	var answer []float64 // ms for the page to answer a script
@@ -114,9 +125,18 @@ wait:
 	// The page has caught up when it counts every event emitted (the bus
 	// delivers them all; the wait is for the pipeline to drain).
 	caught := time.Now()
-	waitJS(t, ctx, "the page to count every event", fmt.Sprintf(
-		`document.getElementById("t-events").textContent.replaceAll(",", "") >= %d`, emitted))
+	if !external {
+		waitJS(t, ctx, "the page to count every event", fmt.Sprintf(
+			`document.getElementById("t-events").textContent.replaceAll(",", "") >= %d`, emitted))
+	}
 	lag := time.Since(caught)
+	if external {
+		shown, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("t-events").textContent.replaceAll(",", "")`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		emitted, _ = strconv.ParseUint(shown, 10, 64)
+	}
 
 	type pageStats struct {
 		Latencies, Newest, Frames, ReadLag []float64
@@ -128,7 +148,7 @@ wait:
 		t.Fatal(err)
 	}
 	shedText, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("shed").hidden ? "" : document.getElementById("shed").textContent`))
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err == nil {
 		saveScreenshot(t, "dashboard-load.png", png)
 	}
