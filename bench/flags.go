@@ -84,6 +84,7 @@ type config struct {
 	RabbitURL   string
 	NATSURL     string
 	Prefix      string        // of stream keys, exchanges and queues
+	Keep        string        // name of the first sink's stream key or exchange, kept after the run
 	Tick        time.Duration // progress interval
 
 	progressOut io.Writer // where progress goes; nil: nowhere
@@ -153,6 +154,7 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (confi
 	fs.DurationVar(&cfg.BreakerWait, "breaker-recovery", 0, "sinks' circuit-breaker recovery timeout (default: the host's, 5s)")
 	fs.BoolVar(&cfg.JSON, "json", false, "print the report as JSON instead of a table")
 	fs.StringVar(&cfg.Prefix, "prefix", "streamll_bench", "prefix of the stream keys, exchanges and queues (each run adds a random suffix and deletes them)")
+	fs.StringVar(&cfg.Keep, "keep", "", "write the first network sink to this stream key (Redis) or exchange and queue (RabbitMQ), and leave them in place, to watch with streamll tail or dashboard")
 	fs.DurationVar(&cfg.Tick, "progress", time.Second, "progress interval")
 	smoke := fs.Bool("smoke", false, "CI smoke scenario: every sink at once, 1s at 2000 events/s, live consumer (explicit flags still apply)")
 

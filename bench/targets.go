@@ -28,6 +28,7 @@ import (
 type target struct {
 	kind     string
 	name     string // stream key or exchange (and queue) of this run
+	keep     bool   // -keep named it: left in place after the run
 	sink     sinks.Sink
 	mem      *memory.Sink
 	lines    *lineCounter
@@ -72,6 +73,9 @@ func newTargets(ctx context.Context, cfg config, kinds []string, faulty int) (ts
 	}()
 	for i, kind := range kinds {
 		t := &target{kind: kind, name: fmt.Sprintf("%s_%s_%d", cfg.Prefix, suffix, i)}
+		if i == 0 && cfg.Keep != "" {
+			t.name, t.keep = cfg.Keep, true
+		}
 		ts = append(ts, t)
 		if err := t.build(ctx, cfg, i == faulty); err != nil {
 			return ts, fmt.Errorf("%s sink: %w", kind, err)
@@ -101,7 +105,9 @@ func (t *target) build(ctx context.Context, cfg config, faulty bool) error {
 		if err != nil {
 			return err
 		}
-		t.undo = append(t.undo, func(ctx context.Context) error { return deleteRedisKeys(ctx, cfg.RedisURL, t.name) })
+		if !t.keep {
+			t.undo = append(t.undo, func(ctx context.Context) error { return deleteRedisKeys(ctx, cfg.RedisURL, t.name) })
+		}
 		if cfg.Consumer != consumeOff {
 			r, err := newRedisReader(ctx, cfg.RedisURL, t.name, redissink.DefaultField)
 			if err != nil {
@@ -118,7 +124,9 @@ func (t *target) build(ctx context.Context, cfg config, faulty bool) error {
 		if err != nil {
 			return err
 		}
-		t.undo = append(t.undo, func(context.Context) error { return deleteAMQP(cfg.RabbitURL, t.name, t.name) })
+		if !t.keep {
+			t.undo = append(t.undo, func(context.Context) error { return deleteAMQP(cfg.RabbitURL, t.name, t.name) })
+		}
 		if cfg.Consumer != consumeOff {
 			r, err := newAMQPReader(cfg.RabbitURL, t.name, t.name)
 			if err != nil {

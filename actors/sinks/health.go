@@ -68,7 +68,8 @@ const (
 	DropRetriesExhausted
 	// DropSinkStopped: the sink's supervisor stopped it.
 	DropSinkStopped
-	// DropTransform: the sink's Transform panicked or returned nil.
+	// DropTransform: the sink's Transform returned nil (it dropped the event
+	// on purpose) or panicked (logged); the original is never sent instead.
 	DropTransform
 	// DropUndelivered: the sink still held the event, unsent, when Close's
 	// context ended.
@@ -97,7 +98,7 @@ func (r DropReason) String() string {
 	case DropSinkStopped:
 		return "sink_stopped"
 	case DropTransform:
-		return "transform_failed"
+		return "transform"
 	case DropUndelivered:
 		return "undelivered_at_close"
 	case DropUnconfirmed:

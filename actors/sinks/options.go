@@ -76,7 +76,7 @@ type Options struct {
 	// goroutine, so the other sinks see the original. It must not modify its
 	// argument: it returns the event unchanged, a modified copy, or nil to
 	// drop the event for this sink. A nil result or a panic drops the event,
-	// counted as transform_failed; the original is never sent instead.
+	// counted as "transform"; the original is never sent instead.
 	Transform func(ev *events.Event) *events.Event
 }
 

@@ -52,7 +52,7 @@ streamll_sink_dropped_total{reason="overflow",service="test",sink="mem"} 0
 streamll_sink_dropped_total{reason="permanent_error",service="test",sink="mem"} 0
 streamll_sink_dropped_total{reason="retries_exhausted",service="test",sink="mem"} 0
 streamll_sink_dropped_total{reason="sink_stopped",service="test",sink="mem"} 0
-streamll_sink_dropped_total{reason="transform_failed",service="test",sink="mem"} 0
+streamll_sink_dropped_total{reason="transform",service="test",sink="mem"} 0
 streamll_sink_dropped_total{reason="unconfirmed_at_close",service="test",sink="mem"} 0
 streamll_sink_dropped_total{reason="undelivered_at_close",service="test",sink="mem"} 0
 # HELP streamll_sink_received_total Events that matched the sink's filter.

@@ -11,9 +11,7 @@ import (
 	"os"
 	"time"
 
-	amqp "github.com/rabbitmq/amqp091-go"
-
-	"github.com/streamll/streamll-go/events"
+	"github.com/streamll/streamll-go/consume"
 )
 
 // auditConfig configures the audit consumer.
@@ -51,140 +49,71 @@ func runAudit(ctx context.Context, cfg auditConfig, out io.Writer, ready func())
 	if cfg.Prefetch <= 0 {
 		cfg.Prefetch = 100
 	}
-	conn, err := amqp.DialConfig(cfg.RabbitMQURL, amqp.Config{Properties: amqp.Table{"connection_name": "loan-audit"}})
+	// The consumer declares the exchange as the producer's sink does
+	// (durable topic) if it is missing, and the durable queue bound to it
+	// with loan.#, so that either program can start first. A message that
+	// is not a streamll event is rejected (dead-lettered if the queue has a
+	// dead-letter exchange) instead of stored.
+	c, err := consume.NewRabbitMQ(ctx, consume.RabbitMQConfig{
+		URL: cfg.RabbitMQURL, Exchange: cfg.Exchange, Queue: cfg.Queue, BindingKey: bindingKey,
+		ConnectionName: "loan-audit",
+		Options: consume.Options{
+			Batch: cfg.Prefetch,
+			OnInvalid: func(inv consume.Invalid) {
+				fmt.Fprintf(out, "rejected %s: %v\n", inv.Source, inv.Err)
+			},
+		},
+	})
 	if err != nil {
 		return 0, fmt.Errorf("connecting to %s: %w", redactURL(cfg.RabbitMQURL), err)
 	}
-	defer conn.Close()
-	ch, err := conn.Channel()
-	if err != nil {
-		return 0, err
-	}
-	if err := declareAuditQueue(ch, cfg.Exchange, cfg.Queue); err != nil {
-		return 0, err
-	}
-	if err := ch.Qos(cfg.Prefetch, 0, false); err != nil {
-		return 0, fmt.Errorf("basic.qos: %w", err)
-	}
+	defer c.Close()
 	f, err := os.OpenFile(cfg.File, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return 0, err
 	}
 	defer func() { err = errors.Join(err, f.Close()) }()
-	closed := ch.NotifyClose(make(chan *amqp.Error, 1))
-	deliveries, err := ch.Consume(cfg.Queue, "loan-audit", false, false, false, false, nil)
-	if err != nil {
-		return 0, fmt.Errorf("consuming %s: %w", cfg.Queue, err)
-	}
 	if ready != nil {
 		ready()
 	}
 
+	// Each read hands over what has arrived, up to the prefetch, so one
+	// fsync covers many records; RunBatch acknowledges what store returns.
 	w := bufio.NewWriter(f)
-	for cfg.MaxEvents <= 0 || stored < cfg.MaxEvents {
-		var batch []amqp.Delivery
-		select {
-		case <-ctx.Done():
-			return stored, nil
-		case d, ok := <-deliveries:
-			if !ok {
-				return stored, consumerGone(closed)
-			}
-			batch = append(batch, d)
+	err = c.RunBatch(ctx, func(_ context.Context, batch []consume.Message) (int, error) {
+		var stop error
+		if cfg.MaxEvents > 0 && stored+len(batch) >= cfg.MaxEvents {
+			batch, stop = batch[:cfg.MaxEvents-stored], consume.ErrStop
 		}
-		// Take what has already arrived too, so one fsync covers many records.
-		limit := cfg.Prefetch
-		if cfg.MaxEvents > 0 {
-			limit = min(limit, cfg.MaxEvents-stored)
+		if err := store(w, f, batch, out); err != nil {
+			return 0, err
 		}
-	more:
-		for len(batch) < limit {
-			select {
-			case d, ok := <-deliveries:
-				if !ok {
-					break more
-				}
-				batch = append(batch, d)
-			default:
-				break more
-			}
-		}
-		n, err := store(w, f, batch, out)
-		stored += n
-		if err != nil {
-			return stored, err
-		}
-	}
-	return stored, nil
+		stored += len(batch)
+		return len(batch), stop
+	})
+	return stored, err
 }
 
-// store appends batch to the file, syncs it, and only then acknowledges each
-// message. A message that is not a streamll event is rejected (dead-lettered
-// if the queue has a dead-letter exchange) instead of stored.
-func store(w *bufio.Writer, f *os.File, batch []amqp.Delivery, out io.Writer) (int, error) {
+// store appends batch to the file and syncs it; the caller acknowledges the
+// messages only after that.
+func store(w *bufio.Writer, f *os.File, batch []consume.Message, out io.Writer) error {
 	now := time.Now().UTC()
-	var keep []amqp.Delivery
-	var notes []string
-	for _, d := range batch {
-		ev, err := events.Unmarshal(d.Body)
+	for _, m := range batch {
+		line, err := json.Marshal(auditRecord{ReceivedAt: now, RoutingKey: m.Source, Redelivered: m.Redelivered, Event: m.Raw})
 		if err != nil {
-			fmt.Fprintf(out, "rejected %s: %v\n", d.RoutingKey, err)
-			if err := d.Reject(false); err != nil {
-				return 0, err
-			}
-			continue
-		}
-		line, err := json.Marshal(auditRecord{ReceivedAt: now, RoutingKey: d.RoutingKey, Redelivered: d.Redelivered, Event: d.Body})
-		if err != nil {
-			return 0, err
+			return err
 		}
 		w.Write(line)
 		w.WriteByte('\n')
-		keep = append(keep, d)
-		notes = append(notes, fmt.Sprintf("stored %-34s %s %s", d.RoutingKey, ev.Tags["loan_id"], ev.EventID))
 	}
 	if err := w.Flush(); err != nil {
-		return 0, fmt.Errorf("writing the audit file: %w", err)
+		return fmt.Errorf("writing the audit file: %w", err)
 	}
 	if err := f.Sync(); err != nil {
-		return 0, fmt.Errorf("syncing the audit file: %w", err)
+		return fmt.Errorf("syncing the audit file: %w", err)
 	}
-	for i, d := range keep {
-		if err := d.Ack(false); err != nil {
-			return i, fmt.Errorf("acknowledging: %w", err)
-		}
-		fmt.Fprintln(out, notes[i])
-	}
-	return len(keep), nil
-}
-
-// consumerGone explains why the deliveries stopped: the channel closed (with
-// the broker's reason), or the broker cancelled the consumer, as it does when
-// the queue is deleted.
-func consumerGone(closed <-chan *amqp.Error) error {
-	select {
-	case reason := <-closed:
-		if reason != nil {
-			return fmt.Errorf("the broker closed the channel: %w", reason)
-		}
-		return errors.New("the channel closed")
-	default:
-		return errors.New("the broker cancelled the consumer (was the queue deleted?)")
-	}
-}
-
-// declareAuditQueue declares the exchange exactly as the producer's sink does
-// (durable topic), and the durable queue bound to it with loan.#, so that
-// either program can start first.
-func declareAuditQueue(ch *amqp.Channel, exchange, queue string) error {
-	if err := ch.ExchangeDeclare(exchange, "topic", true, false, false, false, nil); err != nil {
-		return fmt.Errorf("declaring exchange %s: %w", exchange, err)
-	}
-	if _, err := ch.QueueDeclare(queue, true, false, false, false, nil); err != nil {
-		return fmt.Errorf("declaring queue %s: %w", queue, err)
-	}
-	if err := ch.QueueBind(queue, bindingKey, exchange, false, nil); err != nil {
-		return fmt.Errorf("binding %s to %s: %w", queue, exchange, err)
+	for _, m := range batch {
+		fmt.Fprintf(out, "stored %-34s %s %s\n", m.Source, m.Event.Tags["loan_id"], m.Event.EventID)
 	}
 	return nil
 }

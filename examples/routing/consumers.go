@@ -7,11 +7,8 @@ import (
 	"io"
 	"strings"
 	"sync"
-	"time"
 
-	amqp "github.com/rabbitmq/amqp091-go"
-	"github.com/redis/go-redis/v9"
-
+	"github.com/streamll/streamll-go/consume"
 	"github.com/streamll/streamll-go/events"
 )
 
@@ -51,31 +48,52 @@ func runConsumers(ctx context.Context, cfg config, ready func(), handle func(del
 		handle(d)
 	}
 
-	mon, err := newMonitoringReader(ctx, cfg.MonitoringURL, cfg.MonitoringStream)
+	// A consumer group is positioned at the stream's end when it is created,
+	// and remembers what was read when the consumer restarts.
+	mon, err := consume.NewRedis(ctx, consume.RedisConfig{URL: cfg.MonitoringURL, Stream: cfg.MonitoringStream,
+		Group: monitoringGroup, Consumer: "printer"})
 	if err != nil {
-		return err
+		return fmt.Errorf("monitoring: %w", err)
 	}
-	defer mon.close()
-	aud, err := bindQueue(cfg.AuditURL, cfg.AuditExchange, "audit.#")
+	defer mon.Close()
+	// Each private queue lives as long as the consumer, which suits a
+	// console that shows what arrives while it runs; the exchange is
+	// declared as the producer's sink declares it if it does not exist yet,
+	// so either side can start first.
+	aud, err := consume.NewRabbitMQ(ctx, consume.RabbitMQConfig{URL: cfg.AuditURL, Exchange: cfg.AuditExchange, BindingKey: "audit.#"})
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
-	defer aud.conn.Close()
-	alr, err := bindQueue(cfg.AlertsURL, cfg.AlertsExchange, "alert.#")
+	defer aud.Close()
+	alr, err := consume.NewRabbitMQ(ctx, consume.RabbitMQConfig{URL: cfg.AlertsURL, Exchange: cfg.AlertsExchange, BindingKey: "alert.#"})
 	if err != nil {
 		return fmt.Errorf("alerts: %w", err)
 	}
-	defer alr.conn.Close()
+	defer alr.Close()
 	if ready != nil {
 		ready()
 	}
 
-	errs := make(chan error, 3)
-	go func() { errs <- mon.run(ctx, serial) }()
-	go func() { errs <- aud.run(ctx, audit, serial) }()
-	go func() { errs <- alr.run(ctx, alerts, serial) }()
+	readers := map[string]*consume.Consumer{monitoring: mon, audit: aud, alerts: alr}
+	errs := make(chan error, len(readers))
+	for dest, c := range readers {
+		go func() {
+			err := c.Run(ctx, func(_ context.Context, m consume.Message) error {
+				key := m.Source // the routing key
+				if dest == monitoring {
+					key = m.ID // the stream entry ID
+				}
+				serial(delivery{Dest: dest, Key: key, Event: m.Event})
+				return nil
+			})
+			if err != nil {
+				err = fmt.Errorf("%s: %w", dest, err)
+			}
+			errs <- err
+		}()
+	}
 	var all []error
-	for range 3 {
+	for range readers {
 		if err := <-errs; err != nil {
 			all = append(all, err)
 			cancel() // one failed: stop the others
@@ -84,114 +102,4 @@ func runConsumers(ctx context.Context, cfg config, ready func(), handle func(del
 	return errors.Join(all...)
 }
 
-// monitoringReader reads the monitoring stream through a consumer group,
-// which Redis positions at the stream's end when it creates it, and which
-// remembers what was read when the consumer restarts.
-type monitoringReader struct {
-	rdb   *redis.Client
-	key   string
-	group string
-}
-
 const monitoringGroup = "routing-example"
-
-func newMonitoringReader(ctx context.Context, url, key string) (*monitoringReader, error) {
-	opts, err := redis.ParseURL(url)
-	if err != nil {
-		return nil, fmt.Errorf("monitoring: Redis URL: %w", err)
-	}
-	r := &monitoringReader{rdb: redis.NewClient(opts), key: key, group: monitoringGroup}
-	err = r.rdb.XGroupCreateMkStream(ctx, key, r.group, "$").Err()
-	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") { // BUSYGROUP: it exists, go on from where it is
-		r.close()
-		return nil, fmt.Errorf("monitoring: XGROUP CREATE %s: %w", key, err)
-	}
-	return r, nil
-}
-
-func (r *monitoringReader) close() { r.rdb.Close() }
-
-func (r *monitoringReader) run(ctx context.Context, handle func(delivery)) error {
-	for ctx.Err() == nil {
-		streams, err := r.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{
-			Group: r.group, Consumer: "printer", Streams: []string{r.key, ">"}, Count: 100, Block: time.Second,
-		}).Result()
-		switch {
-		case errors.Is(err, redis.Nil), err != nil && ctx.Err() != nil:
-			continue
-		case err != nil:
-			return fmt.Errorf("monitoring: XREADGROUP %s: %w", r.key, err)
-		}
-		for _, s := range streams {
-			ids := make([]string, 0, len(s.Messages))
-			for _, m := range s.Messages {
-				raw, _ := m.Values["event"].(string)
-				ev, err := events.Unmarshal([]byte(raw))
-				if err != nil {
-					return fmt.Errorf("monitoring: entry %s: %w", m.ID, err)
-				}
-				handle(delivery{Dest: monitoring, Key: m.ID, Event: ev})
-				ids = append(ids, m.ID)
-			}
-			if err := r.rdb.XAck(ctx, r.key, r.group, ids...).Err(); err != nil && ctx.Err() == nil {
-				return fmt.Errorf("monitoring: XACK: %w", err)
-			}
-		}
-	}
-	return nil
-}
-
-// queueReader consumes a private queue bound to an exchange.
-type queueReader struct {
-	conn       *amqp.Connection
-	deliveries <-chan amqp.Delivery
-}
-
-// bindQueue declares exchange as the producer's sink does (a durable topic
-// exchange), so either side can start first, and binds a private queue to it:
-// it lives as long as the connection, which suits a console that shows what
-// arrives while it runs.
-func bindQueue(url, exchange, binding string) (*queueReader, error) {
-	conn, err := amqp.Dial(url)
-	if err != nil {
-		return nil, fmt.Errorf("connecting: %w", err)
-	}
-	ch, err := conn.Channel()
-	if err == nil {
-		err = ch.ExchangeDeclare(exchange, "topic", true, false, false, false, nil)
-	}
-	var q amqp.Queue
-	if err == nil {
-		q, err = ch.QueueDeclare("", false, true, true, false, nil)
-	}
-	if err == nil {
-		err = ch.QueueBind(q.Name, binding, exchange, false, nil)
-	}
-	var d <-chan amqp.Delivery
-	if err == nil {
-		d, err = ch.Consume(q.Name, "", true, true, false, false, nil)
-	}
-	if err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("binding a queue to %s with %s: %w", exchange, binding, err)
-	}
-	return &queueReader{conn: conn, deliveries: d}, nil
-}
-
-func (r *queueReader) run(ctx context.Context, dest string, handle func(delivery)) error {
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case d, ok := <-r.deliveries:
-			if !ok {
-				return fmt.Errorf("%s: the broker closed the channel", dest)
-			}
-			ev, err := events.Unmarshal(d.Body)
-			if err != nil {
-				return fmt.Errorf("%s: message %s: %w", dest, d.MessageId, err)
-			}
-			handle(delivery{Dest: dest, Key: d.RoutingKey, Event: ev})
-		}
-	}
-}

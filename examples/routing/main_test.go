@@ -214,7 +214,7 @@ func TestCommandErrors(t *testing.T) {
 		{"no subcommand", nil, "usage: routing"},
 		{"unknown subcommand", []string{"consume"}, `unknown subcommand "consume"`},
 		{"unknown flag", []string{"producer", "-nope"}, "flag provided but not defined: -nope"},
-		{"unreachable Redis", []string{"consumers"}, "monitoring: XGROUP CREATE ai_monitoring"},
+		{"unreachable Redis", []string{"consumers"}, "monitoring: consume: cannot reach the source: redis stream ai_monitoring"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
+	"github.com/streamll/streamll-go/consume"
 	"github.com/streamll/streamll-go/events"
 )
 
@@ -39,80 +36,57 @@ type dashboardConfig struct {
 // started after that is read in full. It returns the usage when ctx ends or
 // after cfg.MaxEvents events.
 func runDashboard(ctx context.Context, cfg dashboardConfig, out io.Writer, ready func()) (usageByCustomer, error) {
-	opts, err := redis.ParseURL(cfg.RedisURL)
-	if err != nil {
-		return nil, fmt.Errorf("REDIS_URL %s: %w", redactURL(cfg.RedisURL), err)
-	}
-	rdb := redis.NewClient(opts)
-	defer rdb.Close()
 	if cfg.Block <= 0 {
 		cfg.Block = time.Second
 	}
-
-	// XREAD from "$" means "entries added after this call". Reading in a
-	// loop, each XREAD must go on from the last entry seen, or entries
-	// added between two reads are missed; so "$" is resolved once, to the
-	// stream's last ID, and every read continues from there.
-	last := cfg.From
-	if last == "" || last == "$" {
-		if last, err = streamTail(ctx, rdb, cfg.StreamKey); err != nil {
-			return nil, err
-		}
+	// From "$" the consumer resolves the stream's last ID once, here, and
+	// every XREAD goes on from the last entry read: none is missed between
+	// two reads.
+	c, err := consume.NewRedis(ctx, consume.RedisConfig{
+		URL: cfg.RedisURL, Stream: cfg.StreamKey,
+		Options: consume.Options{
+			Wait:  cfg.Block,
+			From:  cfg.From,
+			Batch: 500,
+			OnInvalid: func(inv consume.Invalid) {
+				fmt.Fprintf(out, "skipped entry %s: %v\n", inv.ID, inv.Err)
+			},
+		},
+	})
+	if err != nil {
+		return nil, err
 	}
+	defer c.Close()
 	if ready != nil {
 		ready()
 	}
 
 	seen := usageByCustomer{}
-	read, dirty, printed := 0, false, time.Now()
-	for ctx.Err() == nil && (cfg.MaxEvents <= 0 || read < cfg.MaxEvents) {
-		count := int64(500)
-		if cfg.MaxEvents > 0 {
-			count = int64(min(500, cfg.MaxEvents-read))
-		}
-		streams, err := rdb.XRead(ctx, &redis.XReadArgs{
-			Streams: []string{cfg.StreamKey, last},
-			Count:   count,
-			Block:   cfg.Block,
-		}).Result()
-		switch {
-		case errors.Is(err, redis.Nil): // nothing new within Block
-		case err != nil && ctx.Err() != nil: // interrupted
-		case err != nil:
-			return seen, fmt.Errorf("XREAD %s: %w", cfg.StreamKey, err)
-		}
-		for _, s := range streams {
-			for _, msg := range s.Messages {
-				last = msg.ID
-				read++
-				dirty = true
-				if err := countEntry(seen, msg, out); err != nil {
-					fmt.Fprintf(out, "skipped entry %s: %v\n", msg.ID, err)
-				}
-			}
-		}
-		if cfg.Refresh > 0 && dirty && time.Since(printed) >= cfg.Refresh {
+	read, printed := 0, time.Now()
+	err = c.Run(ctx, func(_ context.Context, m consume.Message) error {
+		read++
+		countEvent(seen, m.Event, out)
+		if cfg.Refresh > 0 && time.Since(printed) >= cfg.Refresh {
 			if err := seen.writeTable(out); err != nil {
-				return seen, err
+				return err
 			}
-			dirty, printed = false, time.Now()
+			printed = time.Now()
 		}
+		if cfg.MaxEvents > 0 && read >= cfg.MaxEvents {
+			return consume.ErrStop
+		}
+		return nil
+	})
+	if err != nil {
+		return seen, err
 	}
 	fmt.Fprintf(out, "read %d events\n", read)
 	return seen, seen.writeTable(out)
 }
 
-// countEntry decodes one stream entry, fields["event"] as the seed's consumer
-// reads it, and adds it to the customer's usage.
-func countEntry(seen usageByCustomer, msg redis.XMessage, out io.Writer) error {
-	raw, ok := msg.Values["event"].(string)
-	if !ok {
-		return errors.New(`no "event" field`)
-	}
-	ev, err := events.Unmarshal([]byte(raw))
-	if err != nil {
-		return err
-	}
+// countEvent adds one event to its customer's usage, as the seed's consumer
+// does with event['tags'].get('customer_id').
+func countEvent(seen usageByCustomer, ev events.Event, out io.Writer) {
 	customer := ev.Tags["customer_id"]
 	if customer == "" {
 		customer = "(untagged)"
@@ -136,7 +110,6 @@ func countEntry(seen usageByCustomer, msg redis.XMessage, out io.Writer) error {
 		fmt.Fprintf(out, "done  %-10s %s.%s %-5s %.3fs\n", customer, ev.ModuleName, ev.MethodName,
 			ev.EventType, ev.Data[events.KeyDurationSeconds])
 	}
-	return nil
 }
 
 // number reads a JSON number (decoded as float64) as an int; anything else
@@ -144,30 +117,4 @@ func countEntry(seen usageByCustomer, msg redis.XMessage, out io.Writer) error {
 func number(v any) int {
 	f, _ := v.(float64)
 	return int(f)
-}
-
-// streamTail returns the ID of the last entry ever added to key, which is
-// what "$" stands for, or "0-0" when the stream does not exist yet.
-func streamTail(ctx context.Context, rdb *redis.Client, key string) (string, error) {
-	n, err := rdb.Exists(ctx, key).Result()
-	if err != nil {
-		return "", fmt.Errorf("reaching Redis: %w", err)
-	}
-	if n == 0 {
-		return "0-0", nil
-	}
-	info, err := rdb.XInfoStream(ctx, key).Result()
-	if err != nil {
-		return "", fmt.Errorf("XINFO STREAM %s: %w", key, err)
-	}
-	return info.LastGeneratedID, nil
-}
-
-// redactURL hides the password of a URL for error messages.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	return u.Redacted()
 }
