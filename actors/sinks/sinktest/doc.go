@@ -56,5 +56,8 @@
 // (or start it before Run).
 //
 // [MakeEvents] builds the varied, uniquely identified events the suite sends;
-// drivers may use it in their own tests too.
+// drivers may use it in their own tests too. A driver that delivers an
+// execution's events only when the execution ends, as an OpenTelemetry span
+// exporter does, sets Features.WholeExecutions, and the suite sends whole
+// executions made by [MakeExecutions] instead.
 package sinktest
