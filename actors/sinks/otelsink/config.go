@@ -71,7 +71,7 @@ type Config struct {
 	ServiceName string
 
 	// Resource describes the process, such as
-	// resource.NewSchemaless(semconv.DeploymentEnvironmentName("prod")).
+	// resource.NewSchemaless(semconv.DeploymentEnvironmentNameKey.String("prod")).
 	// Default: service.name and the telemetry.sdk attributes only.
 	Resource *resource.Resource
 

@@ -1,14 +1,19 @@
 package otelsink_test
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/streamll/streamll-go/actors/sinks"
 	"github.com/streamll/streamll-go/actors/sinks/memory"
 	"github.com/streamll/streamll-go/actors/sinks/otelsink"
+	"github.com/streamll/streamll-go/actors/supervisor"
 	"github.com/streamll/streamll-go/bus"
 	"github.com/streamll/streamll-go/events"
 	"github.com/streamll/streamll-go/internal/otlptest"
@@ -170,4 +175,37 @@ func rag(ctx context.Context, b *bus.Bus, question string, tags map[string]strin
 		})
 	_, err := forward(ctx, question)
 	return ids, err
+}
+
+// newTextLogger returns a logger writing text lines to w.
+func newTextLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// lockedBuffer is a buffer loggers on other goroutines may write to.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// supervisorRetry retries fast, so that fault tests do not wait.
+func supervisorRetry() supervisor.Retry {
+	return supervisor.Retry{InitialInterval: 5 * time.Millisecond, MaxInterval: 20 * time.Millisecond}
+}
+
+// supervisorBreaker probes often, so that fault tests do not wait.
+func supervisorBreaker() supervisor.BreakerPolicy {
+	return supervisor.BreakerPolicy{FailureThreshold: 3, RecoveryTimeout: 50 * time.Millisecond}
 }
