@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/streamll/streamll-go/actors/sinks"
+	"github.com/streamll/streamll-go/actors/sinks/otelsink"
 	"github.com/streamll/streamll-go/actors/sinks/rabbitmqsink"
 	"github.com/streamll/streamll-go/actors/sinks/redissink"
 	"github.com/streamll/streamll-go/actors/sinks/terminal"
@@ -96,6 +97,8 @@ func parseSpec(it *item, spec string) sinks.Sink {
 		s, err = newSink(redissink.New(cfg))
 	case rabbitmqsink.Config:
 		s, err = newSink(rabbitmqsink.New(cfg))
+	case otelsink.Config:
+		s, err = newSink(otelsink.New(cfg))
 	default:
 		return nil
 	}
@@ -155,7 +158,10 @@ func parseConfig(it *item, spec string) any {
 	if u.Scheme == "amqp" || u.Scheme == "amqps" {
 		return amqpConfig(u, p)
 	}
-	const want = "want terminal, redis://, rediss://, redis+cluster://, rediss+cluster://, redis+unix://, amqp://, amqps:// or " + None
+	if _, ok := otlpSchemes[u.Scheme]; ok {
+		return otlpConfig(u, p)
+	}
+	const want = "want terminal, redis://, rediss://, redis+cluster://, rediss+cluster://, redis+unix://, amqp://, amqps://, otlp+http://, otlp+https:// or " + None
 	switch kind := strings.SplitN(spec, "?", 2)[0]; {
 	case u.Scheme != "" && u.Opaque == "":
 		it.bad("unknown sink %q: %s", u.Scheme+"://", want)
