@@ -1,12 +1,15 @@
 package sinkurl
 
 import (
+	"context"
 	"reflect"
 	"testing"
 	"time"
 
 	"github.com/streamll/streamll-go/actors/sinks"
 	"github.com/streamll/streamll-go/actors/sinks/otelsink"
+	"github.com/streamll/streamll-go/actors/sinks/sinktest"
+	"github.com/streamll/streamll-go/internal/otlptest"
 )
 
 func TestParseOTLPConfig(t *testing.T) {
@@ -53,5 +56,31 @@ func TestParseOTLPConfig(t *testing.T) {
 				t.Errorf("filter %v", filter != nil)
 			}
 		})
+	}
+}
+
+// A sink built from an otlp+http:// item exports to that receiver, with its
+// headers.
+func TestOTLPRoundTrip(t *testing.T) {
+	rcv := otlptest.New(t)
+	list, err := Parse("otlp+" + rcv.URL() + "?service=chatbot&header=x-api-key:k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := list[0]
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.Write(ctx, sinktest.MakeExecutions(3, "url")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	spans := rcv.Spans()
+	if len(spans) != 1 || spans[0].Resource["service.name"] != "chatbot" || rcv.Requests()[0].Header.Get("x-api-key") != "k1" {
+		t.Errorf("spans %+v", spans)
+	}
+	if n := s.(sinks.Namer).Name(); n != "otlp:"+rcv.Addr() {
+		t.Errorf("name %q", n)
 	}
 }
