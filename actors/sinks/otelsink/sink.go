@@ -312,11 +312,11 @@ func (s *Sink) classify(err error, o outcome, n int) error {
 	case err == nil:
 		return nil
 	case o.status == 0:
-		return fmt.Errorf("%w: %d spans to %s: %w", ErrExport, n, s.name, err)
+		return fmt.Errorf("%w: %d span(s) to %s: %w", ErrExport, n, s.name, err)
 	case o.status == http.StatusRequestTimeout || o.status == http.StatusTooManyRequests || o.status >= 500:
-		return fmt.Errorf("%w: %d spans to %s: HTTP %d: %w", ErrExport, n, s.name, o.status, err)
+		return fmt.Errorf("%w: %d span(s) to %s: HTTP %d: %w", ErrExport, n, s.name, o.status, err)
 	}
-	return sinks.Permanent(fmt.Errorf("%w: %d spans to %s: the receiver refused them (HTTP %d): %w", ErrExport, n, s.name, o.status, err))
+	return sinks.Permanent(fmt.Errorf("%w: %d span(s) to %s: the receiver refused them (HTTP %d): %w", ErrExport, n, s.name, o.status, err))
 }
 
 // Close ends every open execution as incomplete and exports their spans,
@@ -329,12 +329,19 @@ func (s *Sink) Close(ctx context.Context) error {
 	}
 	p := s.tracker.begin(s.now())
 	p.closeAll()
+	n := len(p.finished)
 	err := s.export(ctx, p.finished)
 	s.commit(p, err != nil)
-	err = errors.Join(err, s.provider.Shutdown(ctx), s.exporter.Shutdown(ctx))
+	// Neither holds anything to flush (the span processor is synchronous,
+	// the exporter has no queue), so they need no part of ctx, which may
+	// be spent already.
+	shutdown := errors.Join(s.provider.Shutdown(context.Background()), s.exporter.Shutdown(context.Background()))
 	s.transport.CloseIdleConnections()
-	if err != nil {
-		return fmt.Errorf("otelsink: close: %w", err)
+	switch {
+	case err != nil:
+		return fmt.Errorf("otelsink: close: the spans of %d open executions were not exported: %w", n, errors.Join(err, shutdown))
+	case shutdown != nil:
+		return fmt.Errorf("otelsink: close: %w", shutdown)
 	}
 	return nil
 }
