@@ -88,10 +88,13 @@ type Config struct {
 	Timeout time.Duration
 
 	// IncompleteAfter ends an execution that has had no event of its own,
-	// and no execution nested in it has started or ended, for this long: its
-	// span is exported with an error status saying it is incomplete and
-	// ends at its last event. Such executions are found when a Write comes
-	// and at Close. Default 10 minutes.
+	// and no execution nested in it has started or ended, for this long:
+	// its span is exported with an error status saying it is incomplete and
+	// ends at its last event. Time is the events' own: the stream has moved
+	// on this far (the latest event timestamp, never ahead of the clock), so
+	// events an outage held in the host's buffer do not make their
+	// executions look abandoned. Such executions are found when a Write
+	// comes and at Close. Default 10 minutes.
 	IncompleteAfter time.Duration
 
 	// MaxOpen bounds the executions held open (started, not yet ended) at

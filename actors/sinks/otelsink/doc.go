@@ -73,7 +73,10 @@
 // started or ended, for Config.IncompleteAfter (10 minutes) is ended as
 // incomplete: its span ends at its last event, with status Error
 // "incomplete: ...", streamll.incomplete = "timeout" and error.type
-// "incomplete". The sink looks for them whenever a Write comes, and Close
+// "incomplete". Time here is the events' own (the latest timestamp seen,
+// never ahead of the clock), so an outage that held events back in the
+// host's buffer makes nothing look abandoned when they arrive. The sink
+// looks for such executions whenever a Write comes, and Close
 // ends every execution still open the same way (streamll.incomplete =
 // "closed"). A later event of such an execution is ignored (counted in
 // Stats.Ignored), so its span is never exported twice.

@@ -2,6 +2,7 @@ package otelsink
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -41,7 +42,7 @@ type record struct {
 	dropped    int         // span events beyond the limit
 
 	last time.Time // the latest event timestamp: where an incomplete span ends
-	seen time.Time // the sink's clock at the last activity, for expiry
+	seen time.Time // the stream time of the last activity, for expiry
 
 	prev, next *record // the tracker's order, oldest seen first
 }
@@ -92,9 +93,16 @@ type counts struct {
 // the order they were last active, so that expiry looks only at the oldest.
 // It is a plain state machine: the clock comes in with each pass, and nothing
 // in it starts a goroutine. One goroutine uses it at a time.
+//
+// Activity is measured in stream time: the events' own timestamps, and the
+// stream's clock is the latest timestamp seen, never ahead of the sink's
+// clock. So an outage that holds events in the host's buffer for longer than
+// IncompleteAfter ends nothing as incomplete when they arrive: their
+// timestamps say the executions were active.
 type tracker struct {
 	open       map[string]*record
 	head, tail *record
+	clock      time.Time // the stream's clock
 
 	// recently ended as incomplete, so that their late events are ignored
 	// instead of making a second span with the same id; a ring bounded by
@@ -165,7 +173,8 @@ func (t *tracker) remember(id string) {
 // make, staged until commit. Dropping a pass undoes it.
 type pass struct {
 	t        *tracker
-	now      time.Time
+	now      time.Time // the sink's clock
+	clock    time.Time // the stream's clock, advanced by the pass's events
 	touched  map[string]*record // copies and new records; nil: ended in this pass
 	open     int                // executions open if the pass is committed
 	gone     []string
@@ -174,12 +183,13 @@ type pass struct {
 }
 
 func (t *tracker) begin(now time.Time) *pass {
-	return &pass{t: t, now: now, touched: make(map[string]*record), open: len(t.open)}
+	return &pass{t: t, now: now, clock: t.clock, touched: make(map[string]*record), open: len(t.open)}
 }
 
 // commit makes the pass's changes the tracker's state.
 func (p *pass) commit() {
 	t := p.t
+	var active []*record
 	for id, r := range p.touched {
 		if old := t.open[id]; old != nil {
 			t.unlink(old)
@@ -187,12 +197,34 @@ func (p *pass) commit() {
 		}
 		if r != nil {
 			t.open[id] = r
-			t.pushBack(r) // every touched record was seen now: order holds
+			active = append(active, r)
 		}
+	}
+	// The pass's records were active after every record the list holds, up
+	// to the skew of concurrent producers' timestamps; in their own order,
+	// they keep the list in order.
+	slices.SortFunc(active, func(a, b *record) int { return a.seen.Compare(b.seen) })
+	for _, r := range active {
+		t.pushBack(r)
 	}
 	for _, id := range p.gone {
 		t.remember(id)
 	}
+	t.clock = p.clock
+}
+
+// at returns when ev happened in stream time, and advances the stream's
+// clock to it: its timestamp, but never ahead of the sink's clock, so that an
+// event stamped in the future cannot make every execution look abandoned.
+func (p *pass) at(ev *events.Event) time.Time {
+	at := ev.Timestamp
+	if at.After(p.now) {
+		at = p.now
+	}
+	if at.After(p.clock) {
+		p.clock = at
+	}
+	return at
 }
 
 func (p *pass) lookup(id string) *record {
@@ -203,11 +235,11 @@ func (p *pass) lookup(id string) *record {
 }
 
 // mutable returns the pass's own copy of the open execution id, marked
-// active now, or nil if it is not open.
-func (p *pass) mutable(id string) *record {
+// active at at, or nil if it is not open.
+func (p *pass) mutable(id string, at time.Time) *record {
 	if r, ok := p.touched[id]; ok {
 		if r != nil {
-			r.seen = p.now
+			r.seen = later(r.seen, at)
 		}
 		return r
 	}
@@ -217,7 +249,7 @@ func (p *pass) mutable(id string) *record {
 	}
 	c := *r
 	c.prev, c.next = nil, nil
-	c.seen = p.now
+	c.seen = later(c.seen, at)
 	p.touched[id] = &c
 	return &c
 }
@@ -229,9 +261,9 @@ func (p *pass) isGone(id string) bool {
 
 // touchAncestors marks the executions id is nested in as active: a parent
 // that is quiet while its children work is not abandoned.
-func (p *pass) touchAncestors(id string) {
+func (p *pass) touchAncestors(id string, at time.Time) {
 	for depth := 0; id != "" && depth < maxDepth; depth++ {
-		r := p.mutable(id)
+		r := p.mutable(id, at)
 		if r == nil {
 			return
 		}
@@ -241,6 +273,7 @@ func (p *pass) touchAncestors(id string) {
 
 // apply takes one event into the pass.
 func (p *pass) apply(ev *events.Event) {
+	p.at(ev)
 	if ev.ExecutionID == "" {
 		p.counts.ignored++ // an event outside any execution has no span
 		return
@@ -279,7 +312,7 @@ func (p *pass) start(ev *events.Event) {
 		startEventID: ev.EventID,
 		start:        ev.Timestamp,
 		last:         ev.Timestamp,
-		seen:         p.now,
+		seen:         p.at(ev),
 		genAIOp:      stringData(ev.Data, events.KeyGenAIOperationName),
 		model:        stringData(ev.Data, events.KeyGenAIRequestModel),
 	}
@@ -302,7 +335,7 @@ func (p *pass) start(ev *events.Event) {
 	r.startAttrs = startAttributes(ev.Data)
 	p.touched[id] = r
 	p.open++
-	p.touchAncestors(ev.ParentID)
+	p.touchAncestors(ev.ParentID, r.seen)
 }
 
 // traceOf returns the trace of the open execution id, or, when it is not
@@ -316,7 +349,7 @@ func (p *pass) traceOf(id string) trace.TraceID {
 }
 
 func (p *pass) token(ev *events.Event) {
-	r := p.mutable(ev.ExecutionID)
+	r := p.mutable(ev.ExecutionID, p.at(ev))
 	if r == nil {
 		p.counts.ignored++
 		return
@@ -333,7 +366,7 @@ func (p *pass) token(ev *events.Event) {
 }
 
 func (p *pass) custom(ev *events.Event) {
-	r := p.mutable(ev.ExecutionID)
+	r := p.mutable(ev.ExecutionID, p.at(ev))
 	if r == nil {
 		p.counts.ignored++
 		return
@@ -373,7 +406,7 @@ func (p *pass) end(ev *events.Event) {
 		p.open--
 	}
 	p.finished = append(p.finished, finished{r: r, end: e})
-	p.touchAncestors(ev.ParentID)
+	p.touchAncestors(ev.ParentID, p.at(ev))
 }
 
 // fromEnd makes the record of an execution whose start this sink never
@@ -406,9 +439,9 @@ func (p *pass) fromEnd(ev *events.Event, e *ending) *record {
 }
 
 // expire ends, as incomplete, the executions that have been quiet for the
-// tracker's timeout.
+// tracker's timeout, in stream time.
 func (p *pass) expire() {
-	deadline := p.now.Add(-p.t.after)
+	deadline := p.clock.Add(-p.t.after)
 	for r := p.t.head; r != nil && !r.seen.After(deadline); r = r.next {
 		if _, touched := p.touched[r.id]; touched {
 			continue // active in this pass, or already ended by it

@@ -23,8 +23,12 @@ func testTracker(mod func(*Config)) *tracker {
 	return newTracker(cfg.withDefaults())
 }
 
-// run applies one pass of evs at t0+now, expires, commits, and returns what
-// finished.
+// tick is an event of no open execution at t0+at: it advances the stream's
+// clock and changes nothing else.
+func tick(at time.Duration) *events.Event { return ev("tick", "elsewhere", "", at, nil) }
+
+// run applies one pass of evs with the sink's clock at t0+now, expires,
+// commits, and returns what finished.
 func run(tr *tracker, now time.Duration, evs ...*events.Event) *pass {
 	p := tr.begin(t0.Add(now))
 	for _, e := range evs {
@@ -64,8 +68,8 @@ func TestTrackerExpiry(t *testing.T) {
 				want map[string]string
 			}{
 				{0, []*events.Event{ev(events.TypeStart, "A", "", 0, nil)}, map[string]string{}},
-				{time.Minute - time.Nanosecond, nil, map[string]string{}},
-				{time.Minute, nil, map[string]string{"A": incompleteTimeout}},
+				{time.Minute - time.Nanosecond, []*events.Event{tick(time.Minute - time.Nanosecond)}, map[string]string{}},
+				{time.Minute, []*events.Event{tick(time.Minute)}, map[string]string{"A": incompleteTimeout}},
 				{2 * time.Minute, []*events.Event{ev(events.TypeEnd, "A", "", 2*time.Minute, nil)}, map[string]string{}}, // late: ignored
 			},
 		},
@@ -80,7 +84,8 @@ func TestTrackerExpiry(t *testing.T) {
 				{40 * time.Second, []*events.Event{ev(events.TypeStart, "C", "P", 40*time.Second, nil)}, map[string]string{}},
 				{80 * time.Second, []*events.Event{ev(events.TypeStart, "G", "C", 80*time.Second, nil)}, map[string]string{}},
 				{130 * time.Second, []*events.Event{ev(events.TypeEnd, "G", "C", 130*time.Second, nil)}, map[string]string{"G": "ended"}},
-				{190 * time.Second, nil, map[string]string{"P": incompleteTimeout, "C": incompleteTimeout}},
+				{189 * time.Second, []*events.Event{tick(189 * time.Second)}, map[string]string{}},
+				{190 * time.Second, []*events.Event{tick(190 * time.Second)}, map[string]string{"P": incompleteTimeout, "C": incompleteTimeout}},
 			},
 		},
 		{
@@ -119,7 +124,7 @@ func TestTrackerExpiry(t *testing.T) {
 func TestIncompleteEndsAtTheLastEvent(t *testing.T) {
 	tr := testTracker(nil)
 	run(tr, 0, ev(events.TypeStart, "A", "", 0, nil), ev(events.TypeToken, "A", "", 3*time.Second, nil))
-	p := run(tr, 5*time.Minute)
+	p := run(tr, 5*time.Minute, tick(5*time.Minute))
 	if len(p.finished) != 1 || !p.finished[0].r.last.Equal(t0.Add(3*time.Second)) || p.finished[0].r.tokens != 1 {
 		t.Fatalf("finished %+v", p.finished)
 	}
@@ -164,6 +169,7 @@ func TestAPassNotCommittedChangesNothing(t *testing.T) {
 
 	p := tr.begin(t0.Add(2 * time.Minute))
 	for _, e := range []*events.Event{
+		tick(2 * time.Minute),
 		ev(events.TypeToken, "A", "P", 2*time.Minute, nil),
 		ev("docs_found", "A", "P", 2*time.Minute, nil),
 		ev(events.TypeEnd, "A", "P", 2*time.Minute, nil),
@@ -272,5 +278,33 @@ func TestOrphanTrace(t *testing.T) {
 		if f.r.traceID != TraceIDFor("P") || f.r.parent != SpanIDFor("P") {
 			t.Errorf("%s: trace %s parent %s", f.r.id, f.r.traceID, f.r.parent)
 		}
+	}
+}
+
+// Events held back by an outage arrive with their own timestamps: however
+// late the sink gets them, they show their executions active, and nothing is
+// ended as incomplete.
+func TestAnOutageEndsNothingAsIncomplete(t *testing.T) {
+	tr := testTracker(nil)
+	run(tr, 0, ev(events.TypeStart, "A", "", 0, nil))
+	// The breaker was open for 20 minutes; the buffered events come now.
+	p := run(tr, 20*time.Minute, ev(events.TypeToken, "A", "", time.Second, nil))
+	if len(p.finished) != 0 {
+		t.Fatalf("finished %v after an outage", finishedIDs(p))
+	}
+	p = run(tr, 20*time.Minute, ev(events.TypeEnd, "A", "", 2*time.Second, nil))
+	if got := finishedIDs(p); got["A"] != "ended" {
+		t.Errorf("finished %v, want A ended by its own end", got)
+	}
+}
+
+// An event stamped in the future cannot push the stream's clock past the
+// sink's, and so cannot end everything as incomplete.
+func TestAFutureTimestampDoesNotExpireEverything(t *testing.T) {
+	tr := testTracker(nil)
+	run(tr, 0, ev(events.TypeStart, "A", "", 0, nil))
+	p := run(tr, time.Second, tick(24*time.Hour))
+	if len(p.finished) != 0 || !tr.clock.Equal(t0.Add(time.Second)) {
+		t.Errorf("finished %v, clock %v", finishedIDs(p), tr.clock)
 	}
 }
