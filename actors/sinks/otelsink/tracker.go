@@ -173,8 +173,8 @@ func (t *tracker) remember(id string) {
 // make, staged until commit. Dropping a pass undoes it.
 type pass struct {
 	t        *tracker
-	now      time.Time // the sink's clock
-	clock    time.Time // the stream's clock, advanced by the pass's events
+	now      time.Time          // the sink's clock
+	clock    time.Time          // the stream's clock, advanced by the pass's events
 	touched  map[string]*record // copies and new records; nil: ended in this pass
 	open     int                // executions open if the pass is committed
 	gone     []string
