@@ -17,6 +17,6 @@
 // every event it received as delivered, dropped (with a reason) or still
 // buffered. [Options] configure all of it; the zero value is a sound default.
 //
-// The drivers live in subpackages (memory, terminal, redissink, rabbitmqsink),
-// and every driver passes the conformance suite in sinktest.
+// The drivers live in subpackages (memory, terminal, redissink, rabbitmqsink,
+// otelsink), and every driver passes the conformance suite in sinktest.
 package sinks
