@@ -2,8 +2,6 @@ package otelsink_test
 
 import (
 	"context"
-	"os"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -51,7 +49,7 @@ func emitRAG(ctx context.Context, b *bus.Bus) {
 // iteration, so nothing is dropped whatever the sink's pace; the benchmark
 // fails if anything is.
 //
-//	go test -run '^$' -bench Throughput -benchtime 20x ./actors/sinks/otelsink/
+//	go test -run '^$' -bench Throughput -benchtime 10x -count 5 ./actors/sinks/otelsink/
 func BenchmarkThroughput(b *testing.B) {
 	const perIteration = benchProducers * benchCalls * eventsPerCall
 	opts := sinks.Options{BufferSize: perIteration}
@@ -65,11 +63,7 @@ func BenchmarkThroughput(b *testing.B) {
 			return m, func() int { return m.Len() / eventsPerCall * spansPerCall }
 		},
 		"otlp": func(b *testing.B) (sinks.Sink, func() int) {
-			o := opts
-			if bs := os.Getenv("BENCH_BATCH"); bs != "" {
-				o.BatchSize, _ = strconv.Atoi(bs)
-			}
-			s, err := otelsink.New(otelsink.Config{Endpoint: rcv.URL(), Options: o})
+			s, err := otelsink.New(otelsink.Config{Endpoint: rcv.URL(), Options: opts})
 			if err != nil {
 				b.Fatal(err)
 			}
