@@ -181,7 +181,10 @@ func TestOutageThroughTheBus(t *testing.T) {
 	s := newSink(t, rcv, otelsink.Config{
 		Endpoint: "http://" + proxy.Addr(),
 		Options: sinks.Options{
-			WriteTimeout: time.Second,
+			// Long enough never to end a Write on a loaded machine: a
+			// Write that times out after the receiver took its request
+			// would send it again, and this test counts exact copies.
+			WriteTimeout: 10 * time.Second,
 			Retry:        supervisor.Retry{InitialInterval: 10 * time.Millisecond, MaxInterval: 50 * time.Millisecond},
 			Breaker:      supervisor.BreakerPolicy{FailureThreshold: 3, RecoveryTimeout: 100 * time.Millisecond},
 		},
