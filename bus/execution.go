@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/streamll/streamll-go/events"
 )
 
@@ -45,6 +47,7 @@ type Execution struct {
 	method     string
 	tokenField any // boxed once: Token runs once per streamed token
 	tags       map[string]string
+	caller     trace.SpanContext // the OpenTelemetry span the tree started in
 	start      time.Time
 	tokens     atomic.Int64
 	ended      atomic.Bool
@@ -62,6 +65,11 @@ func FromContext(ctx context.Context) *Execution {
 // any), and emits its start event. The returned context carries the new
 // execution; pass it to nested calls so their executions record this one as
 // their parent. End the execution with End, or with Finish in a defer.
+//
+// A top-level execution started in a context that carries a valid
+// OpenTelemetry span records that span in its start event (events.KeyTraceID,
+// events.KeyParentSpanID), and its nested executions record the trace id, so
+// that an OpenTelemetry sink makes the execution a child of the caller's span.
 func (b *Bus) Start(ctx context.Context, op Op) (context.Context, *Execution) {
 	if b == nil {
 		return ctx, nil
@@ -93,7 +101,8 @@ func (b *Bus) Start(ctx context.Context, op Op) (context.Context, *Execution) {
 		op.TokenField = "answer"
 	}
 	e.tokenField = op.TokenField
-	e.emit(events.TypeStart, op.Data, e.start)
+	e.caller = callerSpan(ctx, parent)
+	e.emit(events.TypeStart, withCallerSpan(op.Data, e.caller, parent == nil), e.start)
 	return context.WithValue(ctx, executionKey{}, e), e
 }
 

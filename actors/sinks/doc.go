@@ -18,5 +18,5 @@
 // buffered. [Options] configure all of it; the zero value is a sound default.
 //
 // The drivers live in subpackages (memory, terminal, redissink, rabbitmqsink,
-// natssink), and every driver passes the conformance suite in sinktest.
+// natssink, otelsink), and every driver passes the conformance suite in sinktest.
 package sinks

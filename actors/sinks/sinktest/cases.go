@@ -32,7 +32,7 @@ var cases = []struct {
 // testDelivery: one batch of every kind of event arrives with every wire field.
 func testDelivery(t *testing.T, s suite) {
 	sink := s.newSink(t)
-	want := MakeEvents(12, "delivery")
+	want := s.events(12, "delivery")
 	s.write(t, sink, want)
 	s.expect(t, sink, want)
 	s.close(t, sink)
@@ -43,7 +43,7 @@ func testDelivery(t *testing.T, s suite) {
 func testOrder(t *testing.T, s suite) {
 	const batches, size = 20, 50
 	sink := s.newSink(t)
-	want := MakeEvents(batches*size, "order")
+	want := s.events(batches*size, "order")
 	for b := range batches {
 		s.write(t, sink, want[b*size:(b+1)*size])
 	}
@@ -66,7 +66,7 @@ func testBatchBoundaries(t *testing.T, s suite) {
 		t.Run(c.name, func(t *testing.T) {
 			sink := s.newSink(t)
 			s.write(t, sink, c.batch)
-			marker := MakeEvents(1, "after-empty")
+			marker := s.events(1, "after-empty")
 			s.write(t, sink, marker)
 			s.expect(t, sink, marker)
 			s.close(t, sink)
@@ -82,7 +82,7 @@ func testBatchBoundaries(t *testing.T, s suite) {
 	for _, c := range sized {
 		t.Run(c.name, func(t *testing.T) {
 			sink := s.newSink(t)
-			want := MakeEvents(c.n, "batch")
+			want := s.events(c.n, "batch")
 			s.write(t, sink, want)
 			s.expect(t, sink, want)
 			s.close(t, sink)
@@ -93,7 +93,7 @@ func testBatchBoundaries(t *testing.T, s suite) {
 // testCloseFlushes: once Close returns, everything written has arrived.
 func testCloseFlushes(t *testing.T, s suite) {
 	sink := s.newSink(t)
-	want := MakeEvents(100, "flush")
+	want := s.events(100, "flush")
 	s.write(t, sink, want)
 	s.close(t, sink)
 	s.expect(t, sink, want)
@@ -102,7 +102,7 @@ func testCloseFlushes(t *testing.T, s suite) {
 // testCloseIdempotent: a second Close returns nil.
 func testCloseIdempotent(t *testing.T, s suite) {
 	sink := s.newSink(t)
-	s.write(t, sink, MakeEvents(1, "idempotent"))
+	s.write(t, sink, s.events(1, "idempotent"))
 	s.close(t, sink)
 	ctx, cancel := s.context(t)
 	defer cancel()
@@ -115,13 +115,13 @@ func testCloseIdempotent(t *testing.T, s suite) {
 // nothing.
 func testWriteAfterClose(t *testing.T, s suite) {
 	sink := s.newSink(t)
-	before := MakeEvents(1, "before-close")
+	before := s.events(1, "before-close")
 	s.write(t, sink, before)
 	s.close(t, sink)
 
 	ctx, cancel := s.context(t)
 	defer cancel()
-	if err := sink.Write(ctx, MakeEvents(3, "after-close")); !errors.Is(err, sinks.ErrClosed) {
+	if err := sink.Write(ctx, s.events(3, "after-close")); !errors.Is(err, sinks.ErrClosed) {
 		t.Errorf("Write after Close = %v, want an error matching sinks.ErrClosed", err)
 	}
 	// Write is synchronous: anything it delivered has arrived by now, so
@@ -135,7 +135,7 @@ func testWriteAfterClose(t *testing.T, s suite) {
 // means delivered, as always; and the sink still works afterwards.
 func testCancelledContext(t *testing.T, s suite) {
 	sink := s.newSink(t)
-	first := MakeEvents(5, "cancelled")
+	first := s.events(5, "cancelled")
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	done := make(chan error, 1)
@@ -150,7 +150,7 @@ func testCancelledContext(t *testing.T, s suite) {
 	}
 	t.Logf("Write with a cancelled context returned %v", err)
 
-	second := MakeEvents(5, "after-cancel")
+	second := s.events(5, "after-cancel")
 	s.write(t, sink, second)
 	if err == nil {
 		s.expect(t, sink, append(first, second...))
@@ -191,7 +191,7 @@ func testUnserializableData(t *testing.T, s suite) {
 	sink := s.newSink(t)
 	cycle := map[string]any{"name": "loop"}
 	cycle["self"] = cycle
-	ev := MakeEvents(1, "unsupported")[0]
+	ev := s.events(1, "unsupported")[0]
 	ev.Data = map[string]any{
 		"ok":    "yes",
 		"nan":   math.NaN(),
@@ -257,6 +257,6 @@ func testNoGoroutineLeak(t *testing.T, s suite) {
 	ignore := goleak.IgnoreCurrent()
 	t.Cleanup(func() { goleak.VerifyNone(t, ignore) })
 	sink := s.newSink(t)
-	s.write(t, sink, MakeEvents(10, "leak"))
+	s.write(t, sink, s.events(10, "leak"))
 	s.close(t, sink)
 }

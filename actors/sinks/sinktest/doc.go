@@ -1,7 +1,8 @@
 // Package sinktest is the conformance suite every sink driver runs, in the way
 // testing/slogtest checks a log/slog Handler: one shared set of cases proves
-// that the terminal, memory, Redis and RabbitMQ drivers keep the same
-// [sinks.Sink] contract, so the host can treat them as interchangeable.
+// that the terminal, memory, Redis, RabbitMQ and OpenTelemetry drivers keep
+// the same [sinks.Sink] contract, so the host can treat them as
+// interchangeable.
 //
 // It is an ordinary (non-test) package so that a driver's own tests can import
 // it. A driver describes itself with a [Harness]: how to make a fresh sink with
@@ -56,5 +57,8 @@
 // (or start it before Run).
 //
 // [MakeEvents] builds the varied, uniquely identified events the suite sends;
-// drivers may use it in their own tests too.
+// drivers may use it in their own tests too. A driver that delivers an
+// execution's events only when the execution ends, as an OpenTelemetry span
+// exporter does, sets Features.WholeExecutions, and the suite sends whole
+// executions made by [MakeExecutions] instead.
 package sinktest

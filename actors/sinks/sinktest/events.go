@@ -42,37 +42,118 @@ func MakeEvents(n int, prefix string) []*events.Event {
 		switch i % 4 {
 		case 0:
 			ev.EventType = events.TypeStart
-			ev.Data = map[string]any{
-				events.KeyGenAIRequestModel:       "gpt-4o-mini",
-				events.KeyGenAIRequestTemperature: 0.2,
-				"question":                        "What is \"2+2\"?\nÅnswer in ünïcødé 😀",
-			}
 		case 1:
 			ev.EventType = customType
-			ev.Data = map[string]any{
-				"count":  3,
-				"ids":    []any{"d1", "d2", "d3"},
-				"source": map[string]any{"index": "docs", "cached": true, "shard": nil},
-			}
 		case 2:
 			ev.EventType = events.TypeEnd
-			ev.Data = map[string]any{
-				events.KeyDurationSeconds:        1.25,
-				events.KeyGenAIUsageOutputTokens: 42,
-				"answer":                         "4",
-			}
 		case 3:
 			ev.EventType = events.TypeError
-			ev.Data = map[string]any{
-				events.KeyDurationSeconds: 0.5,
-				events.KeyErrorType:       "*url.Error",
-				events.KeyErrorMessage:    "Post \"https://api.example.com\": connection refused",
-			}
 		}
+		ev.Data = dataFor(ev.EventType)
 		if i%7 == 6 {
 			ev.Data, ev.Tags = nil, nil
 		}
 		evs[i] = ev
+	}
+	return evs
+}
+
+// dataFor returns the data MakeEvents gives an event of type t.
+func dataFor(t events.Type) map[string]any {
+	switch t {
+	case events.TypeStart:
+		return map[string]any{
+			events.KeyGenAIRequestModel:       "gpt-4o-mini",
+			events.KeyGenAIRequestTemperature: 0.2,
+			"question":                        "What is \"2+2\"?\nÅnswer in ünïcødé 😀",
+		}
+	case customType:
+		return map[string]any{
+			"count":  3,
+			"ids":    []any{"d1", "d2", "d3"},
+			"source": map[string]any{"index": "docs", "cached": true, "shard": nil},
+		}
+	case events.TypeEnd:
+		return map[string]any{
+			events.KeyDurationSeconds:        1.25,
+			events.KeyGenAIUsageOutputTokens: 42,
+			"answer":                         "4",
+		}
+	case events.TypeError:
+		return map[string]any{
+			events.KeyDurationSeconds: 0.5,
+			events.KeyErrorType:       "*url.Error",
+			events.KeyErrorMessage:    "Post \"https://api.example.com\": connection refused",
+		}
+	}
+	return nil
+}
+
+// MakeExecutions returns n events that form whole executions, in emission
+// order, for drivers that deliver an execution's events together when it
+// ends (Features.WholeExecutions). The executions cycle through three
+// shapes: start, docs_found, end (nested in an execution outside the
+// stream); start, error; and a start whose nested execution starts, has a
+// docs_found and ends before its parent ends. When fewer events are left
+// than a shape needs, the last execution is a start, docs_found events and an
+// end, or an end alone (an execution whose start the driver was not given).
+//
+// Every event of an execution has its ExecutionID, ParentID, Tags and
+// Operation: prefix-NNNNN, where NNNNN is the index of the execution's first
+// event. Event ids, timestamps (1µs apart) and data are as MakeEvents makes
+// them, by type.
+func MakeExecutions(n int, prefix string) []*events.Event {
+	evs := MakeEvents(n, prefix)
+	type step struct {
+		exec int // which execution of the group: 0 or 1 (nested)
+		typ  events.Type
+	}
+	shapes := [][]step{
+		{{0, events.TypeStart}, {0, customType}, {0, events.TypeEnd}},
+		{{0, events.TypeStart}, {0, events.TypeError}},
+		{{0, events.TypeStart}, {1, events.TypeStart}, {1, customType}, {1, events.TypeEnd}, {0, events.TypeEnd}},
+	}
+	for i, group := 0, 0; i < n; group++ {
+		shape := shapes[group%len(shapes)]
+		if left := n - i; left < len(shape) {
+			shape = []step{{0, events.TypeEnd}}
+			if left > 1 {
+				shape = []step{{0, events.TypeStart}}
+				for range left - 2 {
+					shape = append(shape, step{0, customType})
+				}
+				shape = append(shape, step{0, events.TypeEnd})
+			}
+		}
+		var ids, ops [2]string
+		var tags map[string]string
+		for k, st := range shape {
+			ev := evs[i+k]
+			if ids[st.exec] == "" {
+				ids[st.exec], ops[st.exec] = ev.ExecutionID, ev.Operation
+			}
+			if k == 0 {
+				tags = ev.Tags
+			}
+		}
+		parent := ""
+		if group%len(shapes) == 0 {
+			parent = events.NewID()
+		}
+		for k, st := range shape {
+			ev := evs[i+k]
+			ev.ExecutionID, ev.Operation, ev.Tags = ids[st.exec], ops[st.exec], tags
+			ev.ParentID = parent
+			if st.exec == 1 {
+				ev.ParentID = ids[0]
+			}
+			ev.EventType = st.typ
+			ev.Data = dataFor(st.typ)
+			if group%7 == 6 {
+				ev.Data = nil
+			}
+		}
+		i += len(shape)
 	}
 	return evs
 }

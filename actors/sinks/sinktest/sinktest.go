@@ -33,6 +33,13 @@ type Features struct {
 	// (e.g. terminal output); events are compared on those two fields only,
 	// and cases about the content of Data are skipped.
 	TypeAndOperationOnly bool
+	// WholeExecutions: the driver delivers an execution's events together,
+	// when the execution ends (an OpenTelemetry span is exported at its end),
+	// so a start whose end never comes is only delivered at Close. The suite
+	// then writes whole executions (see MakeExecutions) instead of unrelated
+	// events, so that everything it writes has ended; the rules it checks
+	// are the same.
+	WholeExecutions bool
 	// Timeout bounds each wait in the suite (a Write, a Close, a Received).
 	// Default DefaultTimeout (10s).
 	Timeout time.Duration
@@ -75,6 +82,15 @@ func (s suite) newSink(t *testing.T) sinks.Sink {
 		_ = sink.Close(ctx)
 	})
 	return sink
+}
+
+// events returns n new events for a case, as MakeEvents makes them, or as
+// MakeExecutions does for a driver with Features.WholeExecutions.
+func (s suite) events(n int, prefix string) []*events.Event {
+	if s.h.Features.WholeExecutions {
+		return MakeExecutions(n, prefix)
+	}
+	return MakeEvents(n, prefix)
 }
 
 // context returns a context that ends after one wait's timeout.

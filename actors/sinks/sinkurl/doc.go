@@ -21,6 +21,7 @@
 //	redis+unix:///path/to/redis.sock            redissink.Sink over a unix socket
 //	amqp://, amqps://                           rabbitmqsink.Sink
 //	nats://, nats+tls://                        natssink.Sink (nats+tls: TLS, dialled as tls://)
+//	otlp+http://, otlp+https://                 otelsink.Sink: OpenTelemetry spans over OTLP/HTTP
 //
 // Settings follow a '?' as name=value pairs joined by '&', as in a URL
 // query. Because commas separate the sinks and the query has its own syntax,
@@ -44,6 +45,7 @@
 //	name               Options.Name                       default: the sink's own name (terminal,
 //	                                                      redis:<stream>, rabbitmq:<exchange>,
 //	                                                      nats:<stream>)
+//	                                                      otlp:<host/path>)
 //	types              Options.Filter = sinks.Types(...)  default: every event; e.g. types=error|end
 //	buffer             Options.BufferSize                 default 10000
 //	batch              Options.BatchSize                  default 256
@@ -151,6 +153,27 @@
 //
 // Example: nats://n1:4222?addr=n2:4222&addr=n3:4222&stream=ai_events&subject=ai.{module_name}.{event_type}&create&replicas=3
 //
+// # OpenTelemetry (OTLP/HTTP)
+//
+// The URL after "otlp+" is the receiver's base URL, as
+// OTEL_EXPORTER_OTLP_ENDPOINT gives it (/v1/traces is appended unless the
+// path ends in it); a user name and password in it are sent as HTTP Basic
+// authentication, as Langfuse takes its public and secret keys.
+//
+//	service           Config.ServiceName      default unknown_service:<program>
+//	header            Config.Headers          NAME:VALUE, repeat it for more; the values are
+//	                                          masked in every error, as passwords are
+//	gzip              Config.Gzip             default false
+//	timeout           Config.Timeout          default: none beyond write_timeout
+//	incomplete_after  Config.IncompleteAfter  default 10m
+//	max_open          Config.MaxOpen          default 10000
+//	token_events      Config.TokenEvents      default false
+//	max_span_events   Config.MaxSpanEvents    default 128; -1 keeps none
+//
+// Examples: otlp+http://localhost:4318?service=chatbot,
+// otlp+https://pk-lf-...:sk-lf-...@cloud.langfuse.com/api/public/otel,
+// otlp+https://api.smith.langchain.com/otel?header=x-api-key:lsv2_...&header=Langsmith-Project:demo
+//
 // # Errors
 //
 // Parse and FromEnv check every item and report every problem in one error:
@@ -164,8 +187,9 @@
 // parameter given twice, malformed numbers, durations, booleans and lists,
 // and the drivers' own configuration errors (such as an unknown routing-key
 // placeholder) are all reported. No error contains a password: an item is
-// shown with url.URL.Redacted, and an item that cannot be parsed as a URL
-// but holds an '@' is shown by its scheme only.
+// shown with url.URL.Redacted (and an OTLP item with its header values
+// masked), and an item that cannot be parsed as a URL but holds an '@' is
+// shown by its scheme only.
 //
 // # What the list cannot say
 //

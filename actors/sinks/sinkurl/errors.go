@@ -33,9 +33,10 @@ func (e *itemError) Unwrap() error { return e.err }
 // item is the state of parsing one sink spec: where it came from, how to
 // name it safely in an error, and the problems found so far.
 type item struct {
-	prefix string // `STREAMLL_SINKS: item 2 (redis://app:xxxxx@host)`
-	secret string // the spec's URL password, scrubbed from every message
-	errs   []error
+	prefix  string   // `STREAMLL_SINKS: item 2 (redis://app:xxxxx@host)`
+	secret  string   // the spec's URL password, scrubbed from every message
+	secrets []string // more values to scrub: OTLP header values
+	errs    []error
 }
 
 func newItem(where string, n int) *item {
@@ -46,6 +47,7 @@ func newItem(where string, n int) *item {
 // with its password masked; one that did not parse but holds an '@' may have
 // its credentials anywhere, so only its scheme is shown.
 func (it *item) describe(spec string, u *url.URL) {
+	spec, u = it.maskHeaders(spec, u)
 	switch {
 	case u != nil && u.User != nil && isNATSToken(u):
 		// nats://token@host: the token sits where a user name does.
@@ -72,6 +74,9 @@ func (it *item) describe(spec string, u *url.URL) {
 func (it *item) scrub(s string) string {
 	if it.secret != "" {
 		s = strings.ReplaceAll(s, it.secret, "xxxxx")
+	}
+	for _, secret := range it.secrets {
+		s = strings.ReplaceAll(s, secret, "xxxxx")
 	}
 	return sinks.Redact(s)
 }

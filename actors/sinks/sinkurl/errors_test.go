@@ -133,3 +133,40 @@ func checkInvalid(t *testing.T, err error, where string) {
 		t.Errorf("error contains the password:\n%v", err)
 	}
 }
+
+// An OTLP item's header values are secrets too: no error shows them, in the
+// item's description or anywhere else.
+func TestParseInvalidOTLP(t *testing.T) {
+	cases := []struct {
+		name string
+		list string
+		want []string
+	}{
+		{"unknown parameter", "otlp+https://api.smith.langchain.com/otel?header=x-api-key:s3cr3t&servce=x",
+			[]string{`item 1 (otlp+https://api.smith.langchain.com/otel?header=x-api-key:xxxxx&servce=x): unknown parameter "servce"`}},
+		{"bad header", "otlp+http://h:4318?header=s3cr3t", []string{"parameter header number 1 is not NAME:VALUE"}},
+		{"header value with a newline", "otlp+http://h:4318?header=x-api-key:s3cr3t%0Ax", []string{`the value of header "x-api-key" holds a control character (value withheld)`}},
+		{"password", "otlp+https://pk:s3cr3t@h?max_open=0", []string{"(otlp+https://pk:xxxxx@h?max_open=0): parameter max_open=0 is below its minimum 1"}},
+		{"unparseable", "otlp+http://h st:4318?header=x-api-key:s3cr3t", []string{"item 1 (otlp+http://h st:4318?…): not a valid URL"}},
+		{"endpoint", "otlp+ftp://h", []string{`unknown sink "otlp+ftp://"`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := sinkurl.Parse(c.list)
+			if err == nil || got != nil {
+				t.Fatalf("Parse(%q) = %v, %v; want an error and no sinks", c.list, got, err)
+			}
+			if !errors.Is(err, sinks.ErrInvalidConfig) {
+				t.Errorf("error does not wrap ErrInvalidConfig: %v", err)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error does not say %q:\n%v", w, err)
+				}
+			}
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("error shows the secret: %v", err)
+			}
+		})
+	}
+}

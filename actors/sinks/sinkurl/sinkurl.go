@@ -9,6 +9,7 @@ import (
 
 	"github.com/streamll/streamll-go/actors/sinks"
 	"github.com/streamll/streamll-go/actors/sinks/natssink"
+	"github.com/streamll/streamll-go/actors/sinks/otelsink"
 	"github.com/streamll/streamll-go/actors/sinks/rabbitmqsink"
 	"github.com/streamll/streamll-go/actors/sinks/redissink"
 	"github.com/streamll/streamll-go/actors/sinks/terminal"
@@ -99,6 +100,8 @@ func parseSpec(it *item, spec string) sinks.Sink {
 		s, err = newSink(rabbitmqsink.New(cfg))
 	case natssink.Config:
 		s, err = newSink(natssink.New(cfg))
+	case otelsink.Config:
+		s, err = newSink(otelsink.New(cfg))
 	default:
 		return nil
 	}
@@ -161,7 +164,10 @@ func parseConfig(it *item, spec string) any {
 	if scheme, ok := natsSchemes[u.Scheme]; ok {
 		return natsConfig(u, p, scheme)
 	}
-	const want = "want terminal, redis://, rediss://, redis+cluster://, rediss+cluster://, redis+unix://, amqp://, amqps://, nats://, nats+tls:// or " + None
+	if _, ok := otlpSchemes[u.Scheme]; ok {
+		return otlpConfig(u, p)
+	}
+	const want = "want terminal, redis://, rediss://, redis+cluster://, rediss+cluster://, redis+unix://, amqp://, amqps://, nats://, nats+tls://, otlp+http://, otlp+https:// or " + None
 	switch kind := strings.SplitN(spec, "?", 2)[0]; {
 	case u.Scheme != "" && u.Opaque == "":
 		it.bad("unknown sink %q: %s", u.Scheme+"://", want)
