@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"reflect"
 	"strings"
 
@@ -47,6 +48,15 @@ type Sink interface {
 // a resume.
 type Rebuilder interface {
 	Rebuild(ctx context.Context) (Sink, error)
+}
+
+// Logging is implemented by drivers that log (connections made and lost,
+// for example). The host calls LogTo once before the first Write, and again
+// on every instance Rebuild makes, with the bus's logger labelled with the
+// sink's name (as Health names it), so that one logger serves the whole bus.
+// A driver given a logger of its own in its Config keeps that one.
+type Logging interface {
+	LogTo(l *slog.Logger)
 }
 
 // Namer is implemented by sinks that have a natural name, such as
@@ -106,6 +116,13 @@ func (c configured) Name() string {
 		return n.Name()
 	}
 	return ""
+}
+
+// LogTo passes the logger on to the driver, if it logs.
+func (c configured) LogTo(l *slog.Logger) {
+	if lg, ok := c.Sink.(Logging); ok {
+		lg.LogTo(l)
+	}
 }
 
 // rebuildable is a configured sink whose driver can rebuild itself; the new

@@ -92,6 +92,7 @@ func newHost(index int, s sinks.Sink, name string, opts sinks.Options, logger *s
 	}
 	h.d = newDelivery(opts, h.count, logger, now)
 	h.w = newWriter(name, s, opts.WriteTimeout, func(msg any) { h.root.Send(h.self, msg) })
+	h.w.logger = logger
 	return h
 }
 

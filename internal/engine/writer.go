@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"runtime/debug"
 	"time"
 
@@ -25,6 +26,7 @@ type writer struct {
 	timeout time.Duration
 	jobs    chan job
 	report  func(msg any) // sends msg to the host actor
+	logger  *slog.Logger  // the bus's, labelled with the sink's name
 	exited  chan struct{}
 
 	// interrupt cancels the Write in flight when Close gives up on it; it is
@@ -57,7 +59,17 @@ func newWriter(name string, s sinks.Sink, timeout time.Duration, report func(any
 	return w
 }
 
-func (w *writer) start() { go w.run() }
+func (w *writer) start() {
+	w.attach(w.sink)
+	go w.run()
+}
+
+// attach gives a driver instance the bus's logger, if it logs.
+func (w *writer) attach(s sinks.Sink) {
+	if lg, ok := s.(sinks.Logging); ok && w.logger != nil {
+		lg.LogTo(w.logger)
+	}
+}
 
 func (w *writer) run() {
 	defer close(w.exited)
@@ -122,6 +134,7 @@ func (w *writer) rebuildSink() (err error) {
 	if fresh == nil {
 		return fmt.Errorf("sink %s: Rebuild returned no sink", w.name)
 	}
+	w.attach(fresh)
 	w.sink, w.stale = fresh, false
 	return nil
 }

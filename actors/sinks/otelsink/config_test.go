@@ -102,9 +102,13 @@ func TestCredentialsAreSentAndNeverShown(t *testing.T) {
 	for _, ev := range sinktest.MakeExecutions(3, "ok") {
 		b.Emit(*ev)
 	}
-	if err := closeBus(b); err != nil {
-		t.Fatal(err)
+	// Close reports the refused batch, and only that.
+	err = closeBus(b)
+	var ce *bus.CloseError
+	if !errors.As(err, &ce) || ce.Total() != ce.Lost[s.Name()][sinks.DropPermanent] || ce.Err != nil {
+		t.Fatalf("Close = %v, want only the refused batch reported", err)
 	}
+	checkNoSecret(t, "Close's error", err.Error())
 	checkNoSecret(t, "the log", logs.String())
 	reqs := rcv.Requests()
 	if len(reqs) < 2 {
