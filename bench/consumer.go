@@ -90,11 +90,5 @@ func (c *consumer) finish(ctx context.Context) error {
 	}
 }
 
-// abort stops live reading without draining.
-func (c *consumer) abort() {
-	c.once.Do(func() { close(c.stop) })
-	<-c.done
-}
-
 // errNoServer wraps failures to reach a service at setup.
 var errNoServer = errors.New("service unreachable")

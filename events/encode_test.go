@@ -220,7 +220,7 @@ type (
 	level     string
 	okJSON    struct{}
 	spacyJSON struct{}
-	ptrJSON   struct{ n int }
+	ptrJSON   struct{}
 	panicky   struct{}
 	nilPanic  struct{}
 	badJSON   struct{}

@@ -26,11 +26,18 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/streamll/streamll-go/actors/sinks/redissink"
 )
 
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("health: ")
+	// go-redis logs its dial failures to standard error, for the whole
+	// process; the sink's failures already reach Health and the bus's
+	// logger, so silence the repeat (SetClientLogger(logger) would route
+	// them into a slog logger instead).
+	redissink.SetClientLogger(nil)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := command(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()

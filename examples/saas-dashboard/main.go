@@ -25,6 +25,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/streamll/streamll-go/actors/sinks/redissink"
 )
 
 // Defaults shared by both subcommands.
@@ -36,6 +38,11 @@ const (
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("saas-dashboard: ")
+	// go-redis logs its dial failures to standard error, for the whole
+	// process; the sink's failures already reach Health and the bus's
+	// logger, so silence the repeat (SetClientLogger(logger) would route
+	// them into a slog logger instead).
+	redissink.SetClientLogger(nil)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := command(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()

@@ -24,16 +24,6 @@ func (l *lifecycle) get() sinks.State { return sinks.State(l.state.Load()) }
 
 func (l *lifecycle) set(s sinks.State) { l.state.Store(int32(s)) }
 
-// mayWrite reports whether the host may hand the writer a batch at now.
-func (l *lifecycle) mayWrite(now time.Time) bool {
-	switch l.get() {
-	case sinks.Running, sinks.Draining:
-	default:
-		return false
-	}
-	return !l.crashed && !l.rebuild && !l.rebuilding && !now.Before(l.until)
-}
-
 // over reports whether the sink will never write again.
 func (l *lifecycle) over() bool {
 	s := l.get()

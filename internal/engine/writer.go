@@ -86,13 +86,13 @@ func (w *writer) run() {
 		case j.rebuild:
 			w.report(rebuilt{err: w.rebuildSink()})
 		default:
-			err, crash := w.write(j.batch)
+			crash, err := w.write(j.batch)
 			w.report(writeDone{err: err, crash: crash})
 		}
 	}
 }
 
-func (w *writer) write(batch []*events.Event) (err error, crash *supervisor.Crash) {
+func (w *writer) write(batch []*events.Event) (crash *supervisor.Crash, err error) {
 	ctx, cancel := context.WithTimeout(w.ctx, w.timeout)
 	defer cancel()
 	defer func() {
@@ -100,7 +100,7 @@ func (w *writer) write(batch []*events.Event) (err error, crash *supervisor.Cras
 			crash = &supervisor.Crash{Sink: w.name, Value: r, Stack: debug.Stack()}
 		}
 	}()
-	return w.sink.Write(ctx, batch), nil
+	return nil, w.sink.Write(ctx, batch)
 }
 
 // rebuildSink gives a restarted sink a fresh start: the crashed driver is

@@ -17,7 +17,13 @@ import (
 	"github.com/streamll/streamll-go/internal/servicetest"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	// The outages here are on purpose: go-redis's own "failed to dial" lines
+	// would bury a failing test's messages (the sinks' failures show in
+	// Health anyway).
+	redissink.SetClientLogger(nil)
+	goleak.VerifyTestMain(m)
+}
 
 // testRedis is the real Redis with a stream key of the test's own.
 type testRedis struct {

@@ -4,7 +4,6 @@ package faulttests
 
 import (
 	"context"
-	"os/exec"
 	"sync"
 	"testing"
 	"time"
@@ -15,35 +14,25 @@ import (
 	"github.com/streamll/streamll-go/actors/sinks/memory"
 	"github.com/streamll/streamll-go/actors/supervisor"
 	"github.com/streamll/streamll-go/events"
+	"github.com/streamll/streamll-go/internal/servicetest"
 )
 
-// These tests stop the shared servers. They run alone, in their own CI step:
-//
-//	go test -tags faults -p 1 -run Server ./internal/faulttests/
+// These tests stop servers: a redis-server of the test's own, and the shared
+// RabbitMQ broker. They run alone, in their own CI step (see doc.go).
 
-// startRedis is the command that starts the machine's Redis.
-var startRedis = []string{"redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379",
-	"--save", "", "--appendonly", "no", "--dir", "/var/lib/redis", "--logfile", "/var/log/redis/ci.log"}
-
-func run(t *testing.T, name string, args ...string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	if out, err := exec.CommandContext(ctx, name, args...).CombinedOutput(); err != nil {
-		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
-	}
-}
-
-// TestRedisServerRestart stops the real Redis for about 5s in the middle of a
-// 5K events/s stream. Redis here keeps nothing on disk, so a consumer follows
-// the stream live, as the seed's dashboard does, across the restart.
+// TestRedisServerRestart kills a Redis server of its own for about 5s in the
+// middle of a 5K events/s stream, as a crash would, and starts it again on
+// the same port. The server keeps nothing on disk, so a consumer follows the
+// stream live, as the seed's dashboard does, across the restart; what the
+// sink buffers during the outage it delivers after.
 func TestRedisServerRestart(t *testing.T) {
-	r := newRedis(t)
-	t.Cleanup(func() { // leave Redis running whatever happens
-		if r.client.Ping(context.Background()).Err() != nil {
-			exec.Command(startRedis[0], startRedis[1:]...).Run()
-		}
-	})
+	srv := servicetest.StartRedisServer(t)
+	opt, err := redis.ParseURL(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &testRedis{url: srv.URL(), addr: srv.Addr, key: servicetest.Name(t, "faults"), client: redis.NewClient(opt)}
+	t.Cleanup(func() { r.client.Close() })
 	opts := quickRecovery
 	opts.Breaker.RecoveryTimeout = time.Second
 	rs := r.sink(t, r.url, opts)
@@ -57,12 +46,22 @@ func TestRedisServerRestart(t *testing.T) {
 
 	const rate, total = 5000, 50000 // 10s
 	w := watch(b, "redis")
+	restarted := make(chan error, 1)
 	emitAtRate(t, b, rate, total, func(i int) {
 		if i == 10000 {
-			run(t, "redis-cli", "-p", "6379", "shutdown", "nosave")
-			time.AfterFunc(5*time.Second, func() { exec.Command(startRedis[0], startRedis[1:]...).Run() })
+			// What the killed server held but the consumer had not read yet
+			// would die with it (nothing on disk): let the consumer catch up
+			// with what was delivered first.
+			waitFor(t, "the consumer to read what Redis holds", func() bool {
+				return health(b, "redis").Delivered == uint64(i) && distinct(f.events()) >= i
+			})
+			srv.Stop()
+			time.AfterFunc(5*time.Second, func() { restarted <- srv.Start() })
 		}
 	})
+	if err := <-restarted; err != nil {
+		t.Fatalf("restarting Redis: %v", err)
+	}
 	if err := closeBus(t, b, time.Minute); err != nil {
 		t.Fatal(err)
 	}
@@ -123,8 +122,9 @@ func (f *follower) follow(ctx context.Context, r *testRedis) {
 // a stream: with confirms and a durable queue nothing is lost; duplicates
 // are possible and counted.
 func TestRabbitMQServerRestart(t *testing.T) {
+	servicetest.RequireRabbitmqctl(t)
 	r := newRabbit(t)
-	t.Cleanup(func() { exec.Command("rabbitmqctl", "start_app").Run() })
+	t.Cleanup(func() { _, _ = servicetest.RunRabbitmqctl("start_app") }) // leave the broker running whatever happens
 	b := newBus(t, r.sink(t, sinks.Options{Name: "rabbitmq", BufferSize: 200_000,
 		Retry:   supervisor.Retry{InitialInterval: 50 * time.Millisecond, MaxInterval: 500 * time.Millisecond},
 		Breaker: supervisor.BreakerPolicy{FailureThreshold: 3, RecoveryTimeout: time.Second}}))
@@ -142,7 +142,7 @@ func TestRabbitMQServerRestart(t *testing.T) {
 				var err error
 				for _, step := range []string{"stop_app", "start_app", "await_startup"} {
 					if err == nil {
-						err = exec.Command("rabbitmqctl", step).Run()
+						_, err = servicetest.RunRabbitmqctl(step)
 					}
 				}
 				restarted <- err

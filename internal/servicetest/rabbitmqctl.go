@@ -2,28 +2,58 @@ package servicetest
 
 import (
 	"context"
+	"fmt"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
 )
 
+// rabbitmqctlPurpose says, in skip messages, why a test needs rabbitmqctl.
+const rabbitmqctlPurpose = "control the local RabbitMQ broker (list and close its connections, stop and start it)"
+
+// RequireRabbitmqctl skips t, or fails it under STREAMLL_REQUIRE_SERVICES=1,
+// when rabbitmqctl is not on PATH (the usual case when the broker runs in a
+// container or on another host). Tests that call CloseConnections from a
+// goroutine of their own check with it first.
+func RequireRabbitmqctl(t testing.TB) {
+	t.Helper()
+	Binary(t, "rabbitmqctl", rabbitmqctlPurpose)
+}
+
 // Rabbitmqctl runs the broker's control tool and returns its output. Where
 // the tool is missing or fails, the test fails when services are required
 // and skips otherwise.
 func Rabbitmqctl(t testing.TB, args ...string) string {
 	t.Helper()
-	path, err := exec.LookPath("rabbitmqctl")
+	RequireRabbitmqctl(t)
+	out, err := RunRabbitmqctl(args...)
 	if err != nil {
-		skipOrFail(t, "rabbitmqctl is not on PATH")
+		skipOrFail(t, err.Error())
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, path, args...).CombinedOutput()
-	if err != nil {
-		skipOrFail(t, "rabbitmqctl "+strings.Join(args, " ")+": "+err.Error()+"\n"+string(out))
+	return out
+}
+
+// RunRabbitmqctl runs the tool and returns its output, trying again (three
+// times in all) when it fails: on a loaded machine its own Erlang node can
+// time out reaching the broker's (exit status 69, EX_UNAVAILABLE) although
+// the broker is fine, so only idempotent commands belong here. It does not
+// touch a testing.T, so a test may call it from a goroutine of its own (after
+// RequireRabbitmqctl).
+func RunRabbitmqctl(args ...string) (string, error) {
+	const attempts = 3
+	var err error
+	for range attempts {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		var out []byte
+		out, err = exec.CommandContext(ctx, "rabbitmqctl", args...).CombinedOutput()
+		cancel()
+		if err == nil {
+			return string(out), nil
+		}
+		err = fmt.Errorf("rabbitmqctl %s: %w\n%s", strings.Join(args, " "), err, out)
 	}
-	return string(out)
+	return "", err
 }
 
 // ConnectionPIDs returns the broker's ids of the connections whose
@@ -31,9 +61,12 @@ func Rabbitmqctl(t testing.TB, args ...string) string {
 // side with `rabbitmqctl close_connection`.
 func ConnectionPIDs(t testing.TB, name string) []string {
 	t.Helper()
-	out := Rabbitmqctl(t, "list_connections", "pid", "client_properties", "-q", "--no-table-headers")
+	return connectionPIDs(Rabbitmqctl(t, "list_connections", "pid", "client_properties", "-q", "--no-table-headers"), name)
+}
+
+func connectionPIDs(listing, name string) []string {
 	var pids []string
-	for line := range strings.Lines(out) {
+	for line := range strings.Lines(listing) {
 		pid, props, ok := strings.Cut(strings.TrimSpace(line), "\t")
 		if ok && strings.Contains(props, `{"connection_name","`+name+`"}`) {
 			pids = append(pids, pid)
@@ -42,31 +75,19 @@ func ConnectionPIDs(t testing.TB, name string) []string {
 	return pids
 }
 
-func skipOrFail(t testing.TB, msg string) {
-	t.Helper()
-	if Required() {
-		t.Fatal(msg + " (STREAMLL_REQUIRE_SERVICES=1)")
-	}
-	t.Skip(msg)
-}
-
 // CloseConnections closes, from the broker side, every connection whose
 // connection_name is name, and returns how many it closed. It does not touch
-// a testing.T, so a test may call it from a goroutine of its own.
+// a testing.T, so a test may call it from a goroutine of its own (after
+// RequireRabbitmqctl).
 func CloseConnections(name, reason string) (int, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "rabbitmqctl", "list_connections", "pid", "client_properties", "-q", "--no-table-headers").CombinedOutput()
+	out, err := RunRabbitmqctl("list_connections", "pid", "client_properties", "-q", "--no-table-headers")
 	if err != nil {
 		return 0, err
 	}
 	closed := 0
-	for line := range strings.Lines(string(out)) {
-		pid, props, ok := strings.Cut(strings.TrimSpace(line), "\t")
-		if !ok || !strings.Contains(props, `{"connection_name","`+name+`"}`) {
-			continue
-		}
-		if err := exec.CommandContext(ctx, "rabbitmqctl", "close_connection", pid, reason).Run(); err != nil {
+	for _, pid := range connectionPIDs(out, name) {
+		// Closing a connection that has just gone succeeds too.
+		if _, err := RunRabbitmqctl("close_connection", pid, reason); err != nil {
 			return closed, err
 		}
 		closed++

@@ -1,39 +1,49 @@
 package servicetest
 
 import (
-	"net"
 	"net/url"
 	"os"
 	"testing"
-	"time"
 )
 
 // Defaults for the service URLs.
 const (
 	DefaultRedisURL    = "redis://localhost:6379"
 	DefaultRabbitMQURL = "amqp://guest:guest@localhost:5672/"
+	DefaultNATSURL     = "nats://127.0.0.1:4222"
 )
 
-// RedisURL returns the Redis URL from REDIS_URL (default redis://localhost:6379)
-// once a TCP connection to it succeeds; otherwise it skips or fails t.
+// RedisURL returns the Redis URL from REDIS_URL (default
+// redis://localhost:6379) once the server there answers PING; otherwise it
+// skips or fails t.
 func RedisURL(t testing.TB) string {
 	t.Helper()
-	return require(t, "REDIS_URL", DefaultRedisURL, "6379")
+	return require(t, "REDIS_URL", DefaultRedisURL, redisProtocol)
 }
 
 // RabbitMQURL returns the RabbitMQ URL from RABBITMQ_URL (default
-// amqp://guest:guest@localhost:5672/) once a TCP connection to it succeeds;
-// otherwise it skips or fails t.
+// amqp://guest:guest@localhost:5672/) once the broker there answers the AMQP
+// protocol header with connection.start; otherwise it skips or fails t.
 func RabbitMQURL(t testing.TB) string {
 	t.Helper()
-	return require(t, "RABBITMQ_URL", DefaultRabbitMQURL, "5672")
+	return require(t, "RABBITMQ_URL", DefaultRabbitMQURL, amqpProtocol)
+}
+
+// NATSURL returns the NATS URL from NATS_URL (default nats://127.0.0.1:4222)
+// once the server there sends its INFO line; otherwise it skips or fails t.
+func NATSURL(t testing.TB) string {
+	t.Helper()
+	return require(t, "NATS_URL", DefaultNATSURL, natsProtocol)
 }
 
 // Required reports whether STREAMLL_REQUIRE_SERVICES asks for missing services
 // to fail tests instead of skipping them.
 func Required() bool { return os.Getenv("STREAMLL_REQUIRE_SERVICES") == "1" }
 
-func require(t testing.TB, env, def, port string) string {
+// require finds the server env names and asks it whether it speaks p, within
+// a few seconds: a TCP connect alone passes a port that accepts and then
+// never answers, and the test would hang in its first call.
+func require(t testing.TB, env, def string, p protocol) string {
 	t.Helper()
 	raw := os.Getenv(env)
 	if raw == "" {
@@ -41,22 +51,21 @@ func require(t testing.TB, env, def, port string) string {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		t.Fatalf("%s is not a URL: %v", env, err)
+		t.Fatalf("%s is not a URL: %v", env, err) // a typo, not a missing server
 	}
-	host := u.Host
-	if u.Port() == "" {
-		host = net.JoinHostPort(u.Hostname(), port)
+	if err := probe(p, u); err != nil {
+		skipOrFail(t, env+" server "+u.Redacted()+" "+err.Error()+"; set "+env+" to a running server to run this test")
 	}
-	conn, err := net.DialTimeout("tcp", host, 2*time.Second)
-	if err != nil {
-		msg := env + " server " + u.Redacted() + " is unreachable (" + err.Error() + "); set " + env + " to run this test"
-		if Required() {
-			t.Fatal(msg + " (STREAMLL_REQUIRE_SERVICES=1)")
-		}
-		t.Skip(msg)
-	}
-	conn.Close()
 	return raw
+}
+
+// skipOrFail skips t with msg, or fails it when services are required.
+func skipOrFail(t testing.TB, msg string) {
+	t.Helper()
+	if Required() {
+		t.Fatal(msg + " (STREAMLL_REQUIRE_SERVICES=1)")
+	}
+	t.Skip(msg)
 }
 
 // Name returns a name unique to this test run, for stream keys, exchanges and

@@ -29,17 +29,12 @@ const clusterNodes = 3
 // startCluster starts a Redis Cluster of three masters on free loopback
 // ports, in processes killed when t ends, and returns the nodes' addresses.
 //
-// It skips t when redis-server or redis-cli is missing, even under
-// STREAMLL_REQUIRE_SERVICES=1, since these tests start their own servers
-// rather than use the shared ones. When the binaries exist but the cluster
-// does not come up, it skips t, or fails it under STREAMLL_REQUIRE_SERVICES=1.
+// It skips t when redis-server or redis-cli is missing, or when the cluster
+// does not come up; under STREAMLL_REQUIRE_SERVICES=1 it fails t instead.
 func startCluster(t *testing.T) []string {
 	t.Helper()
 	for _, bin := range []string{"redis-server", "redis-cli"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			t.Skipf("%s not found (%v): the Redis Cluster tests start a local cluster of their own; "+
-				"install redis-server and redis-cli to run them (skipped even with STREAMLL_REQUIRE_SERVICES=1)", bin, err)
-		}
+		servicetest.Binary(t, bin, "start a local Redis Cluster of its own")
 	}
 	fail := func(format string, args ...any) {
 		t.Helper()

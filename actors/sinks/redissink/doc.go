@@ -40,6 +40,14 @@
 // retries one (a retried pipeline can append events twice; consumers
 // de-duplicate on event_id).
 //
+// # go-redis's own log lines
+//
+// go-redis logs some failures itself ("redis: connection pool: failed to
+// dial after 5 attempts: ..."), to standard error, through one logger for the
+// whole process. The sink leaves that global alone; a program that wants
+// those lines in its slog logger, or silenced, says so once with
+// SetClientLogger(logger) or SetClientLogger(nil).
+//
 // # Stream keys
 //
 // Config.StreamKey (default "streamll_events") may be a template that names a

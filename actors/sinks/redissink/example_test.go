@@ -3,10 +3,12 @@ package redissink_test
 import (
 	"context"
 	"log"
+	"log/slog"
 	"os"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/logging"
 
 	"github.com/streamll/streamll-go/actors/sinks"
 	"github.com/streamll/streamll-go/actors/sinks/redissink"
@@ -51,4 +53,13 @@ func ExampleConfig_cluster() {
 		log.Fatal(err)
 	}
 	defer sink.Close(context.Background())
+}
+
+// go-redis logs some failures itself, to standard error, for the whole
+// process. A program routes those lines into its own logger, once, at the
+// start of main (or silences them with SetClientLogger(nil)).
+func ExampleSetClientLogger() {
+	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	redissink.SetClientLogger(logger)
+	defer logging.Enable() // only for this example: go-redis's default again
 }

@@ -1,0 +1,142 @@
+package servicetest
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+// RedisServer is a redis-server process of a test's own on a free loopback
+// port, for tests that stop and restart a server: the machine's shared Redis
+// is never touched. It keeps nothing on disk.
+type RedisServer struct {
+	// Addr is the server's host:port on 127.0.0.1; it stays the same across
+	// Stop and Start.
+	Addr string
+
+	path, dir string
+
+	mu   sync.Mutex
+	cmd  *exec.Cmd
+	done chan struct{} // closed when cmd has exited
+}
+
+// StartRedisServer starts a redis-server of t's own and stops it when t
+// ends. It skips t, or fails it under STREAMLL_REQUIRE_SERVICES=1, when
+// redis-server is not on PATH or does not start.
+func StartRedisServer(t testing.TB) *RedisServer {
+	t.Helper()
+	s := &RedisServer{path: Binary(t, "redis-server", "start a Redis server of its own to stop and restart"),
+		dir: t.TempDir()}
+	t.Cleanup(s.Stop)
+	var err error
+	for range 5 { // a port found free can be taken before redis-server binds it
+		if s.Addr, err = freeLoopbackAddr(); err != nil {
+			break
+		}
+		if err = s.Start(); err == nil {
+			return s
+		}
+	}
+	skipOrFail(t, "starting a redis-server of the test's own: "+err.Error())
+	return nil
+}
+
+// URL returns the server's redis:// URL.
+func (s *RedisServer) URL() string { return (&url.URL{Scheme: "redis", Host: s.Addr}).String() }
+
+// Start starts the server (again) on Addr and returns once it answers PING,
+// or after 10s with an error. It does not touch a testing.T, so a test may
+// call it from a goroutine of its own.
+func (s *RedisServer) Start() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd != nil {
+		return errors.New("redis-server is already running")
+	}
+	_, port, _ := net.SplitHostPort(s.Addr)
+	cmd := exec.Command(s.path, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+		"--dir", s.dir, "--logfile", filepath.Join(s.dir, "redis.log"), "--daemonize", "no")
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	s.cmd, s.done = cmd, done
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := redisPingAddr(s.Addr)
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-done:
+			s.cmd = nil
+			return fmt.Errorf("redis-server on %s exited (log in %s)", s.Addr, s.dir)
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("redis-server on %s does not answer PING: %w", s.Addr, err)
+		}
+	}
+}
+
+// Stop kills the server, as a crash would, and returns once it has exited.
+// Stopping a stopped server does nothing.
+func (s *RedisServer) Stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil {
+		return
+	}
+	_ = s.cmd.Process.Kill()
+	<-s.done
+	s.cmd = nil
+}
+
+// redisPingAddr asks the Redis at addr for PONG.
+func redisPingAddr(addr string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(time.Second))
+	if _, err := conn.Write([]byte("PING\r\n")); err != nil {
+		return err
+	}
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	if err != nil {
+		return err
+	}
+	if line != "+PONG\r\n" {
+		return fmt.Errorf("PING answered %q", clip(line))
+	}
+	return nil
+}
+
+// freeLoopbackAddr returns 127.0.0.1 with a port that was free a moment
+// ago, below the ephemeral range: while the server is down its clients keep
+// dialling the port, and a dial to a free ephemeral port can connect to
+// itself and hold the port the restart needs.
+func freeLoopbackAddr() (string, error) {
+	for range 50 {
+		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(16000+randIntn(4000)))
+		if ln, err := net.Listen("tcp", addr); err == nil {
+			ln.Close()
+			return addr, nil
+		}
+	}
+	return "", errors.New("no free port found in 16000-19999")
+}
