@@ -39,13 +39,13 @@ type FloodResult struct {
 	DeliveredPerSec  float64  `json:"delivered_per_sec"`
 	ClosedLoopPerSec float64  `json:"closed_loop_per_sec"`
 	Emit             *Latency `json:"emit_latency"`
-	Control          *Latency `json:"control_latency"`     // the same loop, without the bus
-	ControlOps       uint64   `json:"control_ops"`         // iterations of the control loop
-	PeakRSSBytes     uint64   `json:"peak_rss_bytes"`      // sampled every 25ms during the flood
-	RSSSamples       []uint64 `json:"rss_mib_per_second"`  // the RSS, once a second, in MiB
-	HeapBeforeBytes  uint64   `json:"heap_before_bytes"`   // after a GC, before the flood
-	HeapAfterBytes   uint64   `json:"heap_after_bytes"`    // after a GC, the flood drained, the bus open
-	HeapPeakBytes    uint64   `json:"heap_peak_bytes"`     // the most HeapAlloc reached during the flood
+	Control          *Latency `json:"control_latency"`    // the same loop, without the bus
+	ControlOps       uint64   `json:"control_ops"`        // iterations of the control loop
+	PeakRSSBytes     uint64   `json:"peak_rss_bytes"`     // sampled every 25ms during the flood
+	RSSSamples       []uint64 `json:"rss_mib_per_second"` // the RSS, once a second, in MiB
+	HeapBeforeBytes  uint64   `json:"heap_before_bytes"`  // after a GC, before the flood
+	HeapAfterBytes   uint64   `json:"heap_after_bytes"`   // after a GC, the flood drained, the bus open
+	HeapPeakBytes    uint64   `json:"heap_peak_bytes"`    // the most HeapAlloc reached during the flood
 }
 
 // runFlood runs the open-loop flood: cfg.Producers goroutines emitting as
