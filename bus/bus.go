@@ -180,8 +180,9 @@ func (b *Bus) Resume(name string) error {
 // It returns nil only when every event emitted since New was delivered by
 // every sink that took it; otherwise a *CloseError that says, per sink and
 // reason, what was lost over the bus's whole life (overflow, intake full,
-// permanent errors, a stopped sink, undelivered at close, ...), so a caller
-// can read it as "was everything delivered?".
+// permanent errors, a stopped sink, undelivered at close, ...), and what a
+// sink's spool keeps for the next bus (not lost), so a caller can read it as
+// "was everything delivered?".
 //
 // When ctx ends, what the sinks still hold is dropped and counted
 // (undelivered_at_close), a Write in flight is interrupted (its context is
@@ -194,13 +195,16 @@ func (b *Bus) Close(ctx context.Context) error {
 		return nil
 	}
 	report, err := b.e.Close(ctx)
-	ce := &CloseError{Lost: map[string]map[sinks.DropReason]uint64{}, Err: err}
+	ce := &CloseError{Lost: map[string]map[sinks.DropReason]uint64{}, Spooled: map[string]uint64{}, Err: err}
 	for _, s := range report.Sinks {
 		if s.Lost() > 0 {
 			ce.Lost[s.Name] = s.Dropped
 		}
+		if s.Spooled > 0 {
+			ce.Spooled[s.Name] = s.Spooled
+		}
 	}
-	if len(ce.Lost) == 0 && err == nil {
+	if len(ce.Lost) == 0 && len(ce.Spooled) == 0 && err == nil {
 		return nil
 	}
 	return ce
@@ -212,6 +216,10 @@ type CloseError struct {
 	// that the sink did not deliver; the same figures Health shows as
 	// Dropped. Sinks that lost nothing are absent.
 	Lost map[string]map[sinks.DropReason]uint64
+	// Spooled counts, per sink name, the events not delivered yet that the
+	// sink's spool keeps for the next bus on the same directory: not lost,
+	// and not counted in Lost or Total.
+	Spooled map[string]uint64
 	// Err joins the context's error and any sink's Close error.
 	Err error
 }
@@ -247,7 +255,15 @@ func (e *CloseError) Error() string {
 		}
 		fmt.Fprintf(&b, " %s lost %d events (%s);", n, total, strings.Join(parts, ", "))
 	}
-	if len(names) == 0 {
+	spooled := make([]string, 0, len(e.Spooled))
+	for n := range e.Spooled {
+		spooled = append(spooled, n)
+	}
+	sort.Strings(spooled)
+	for _, n := range spooled {
+		fmt.Fprintf(&b, " %s left %d events in its spool for the next bus;", n, e.Spooled[n])
+	}
+	if len(names) == 0 && len(spooled) == 0 {
 		b.WriteString(" every event delivered;")
 	}
 	if e.Err != nil {

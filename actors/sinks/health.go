@@ -71,6 +71,12 @@ const (
 	// DropTransform: the sink's Transform returned nil (it dropped the event
 	// on purpose) or panicked (logged); the original is never sent instead.
 	DropTransform
+	// DropSpoolFull: the sink's spool was full (Spool.MaxBytes) and refused
+	// the event.
+	DropSpoolFull
+	// DropSpoolCorrupt: the event's record in the spool was found corrupt
+	// (checksum mismatch) when the spool was opened or read back.
+	DropSpoolCorrupt
 	// DropUndelivered: the sink still held the event, unsent, when Close's
 	// context ended.
 	DropUndelivered
@@ -99,6 +105,10 @@ func (r DropReason) String() string {
 		return "sink_stopped"
 	case DropTransform:
 		return "transform"
+	case DropSpoolFull:
+		return "spool_full"
+	case DropSpoolCorrupt:
+		return "spool_corrupt"
 	case DropUndelivered:
 		return "undelivered_at_close"
 	case DropUnconfirmed:
@@ -150,10 +160,38 @@ type Health struct {
 	BufferedHighWater int `json:"buffered_high_water"`
 	// Restarts counts restarts after driver panics.
 	Restarts uint64 `json:"restarts"`
+	// Spool describes the sink's spool, when it has one; Buffered then
+	// includes the events waiting on disk.
+	Spool *SpoolHealth `json:"spool,omitempty"`
 	// LastError is the most recent failure, with credentials redacted, and
 	// LastErrorAt when it happened.
 	LastError   string    `json:"last_error,omitempty"`
 	LastErrorAt time.Time `json:"last_error_at,omitzero"`
+}
+
+// SpoolHealth is the state of a sink's spool.
+type SpoolHealth struct {
+	// Dir is the spool's directory.
+	Dir string `json:"dir"`
+	// Bytes is the size of its files; Events the events it holds that were
+	// not delivered yet, and OldestAge the age of the oldest of them.
+	Bytes     int64         `json:"bytes"`
+	Events    uint64        `json:"events"`
+	OldestAge time.Duration `json:"oldest_age_ns"`
+	// FsyncLast and FsyncP99 are the latest fsync's duration and the 99th
+	// percentile of the recent ones; Fsyncs counts them.
+	FsyncLast time.Duration `json:"fsync_last_ns"`
+	FsyncP99  time.Duration `json:"fsync_p99_ns"`
+	Fsyncs    uint64        `json:"fsyncs"`
+	// CorruptSkipped counts records found corrupt and skipped (also counted
+	// in Dropped as spool_corrupt).
+	CorruptSkipped uint64 `json:"corrupt_skipped"`
+	// Failing reports that the disk's latest write or fsync failed: the sink
+	// then holds new events in memory only until the disk works again.
+	// DiskErrors counts failed operations, LastError is the latest.
+	Failing    bool   `json:"failing"`
+	DiskErrors uint64 `json:"disk_errors"`
+	LastError  string `json:"last_error,omitempty"`
 }
 
 // DroppedTotal sums Dropped over every reason.

@@ -78,6 +78,83 @@ type Options struct {
 	// drop the event for this sink. A nil result or a panic drops the event,
 	// counted as "transform"; the original is never sent instead.
 	Transform func(ev *events.Event) *events.Event
+	// Spool, when its Dir is set, keeps every event the sink accepts in a
+	// write-ahead log on local disk until it is delivered, so that neither a
+	// process crash nor an outage longer than BufferSize loses it. Default:
+	// no spool (memory only). See Spool.
+	Spool Spool
+}
+
+// Spool configures a sink's crash-durable spool: a write-ahead log of the
+// events the sink accepted and has not delivered. With a spool, BufferSize
+// bounds only what is held in memory: events beyond it wait on disk, in
+// order, and are read back as the sink catches up; a new bus started on the
+// same directory after a crash delivers what the old one had not, first.
+// The zero value (no Dir) is no spool.
+type Spool struct {
+	// Dir is the spool's directory, one per sink, created if missing. One
+	// process at a time owns it: a second bus on the same directory fails
+	// at New with an error matching ErrSpoolLocked.
+	Dir string
+	// MaxBytes bounds the spool's files on disk. When it is full, new events
+	// are refused and counted as "spool_full", whatever Overflow says: a
+	// spool never discards what it durably accepted. Default 1 GiB.
+	MaxBytes int64
+	// Sync says what survives a crash of the machine (every setting survives
+	// a crash of the process): SpoolSyncPeriodic (the default) fsyncs every
+	// SyncPeriod, SpoolSyncEveryBatch fsyncs each batch the sink accepts
+	// before it counts as buffered, SpoolSyncNever leaves it to the operating
+	// system. Bus.Flush fsyncs in any case but SpoolSyncNever.
+	Sync SpoolSync
+	// SyncPeriod is SpoolSyncPeriodic's period, and how often the record of
+	// what was delivered reaches the disk. Default 200ms.
+	SyncPeriod time.Duration
+}
+
+// SpoolSync is a spool's durability policy.
+type SpoolSync int
+
+// The spool's durability policies.
+const (
+	// SpoolSyncPeriodic fsyncs every Spool.SyncPeriod: a machine crash
+	// loses at most the events of the last period.
+	SpoolSyncPeriodic SpoolSync = iota
+	// SpoolSyncEveryBatch fsyncs every batch the sink takes in before the
+	// events count as buffered: a machine crash loses nothing accepted.
+	SpoolSyncEveryBatch
+	// SpoolSyncNever never fsyncs: the spool survives a process crash, and
+	// a machine crash only as far as the kernel had written back.
+	SpoolSyncNever
+)
+
+// String names the policy.
+func (p SpoolSync) String() string {
+	switch p {
+	case SpoolSyncPeriodic:
+		return "periodic"
+	case SpoolSyncEveryBatch:
+		return "every_batch"
+	case SpoolSyncNever:
+		return "never"
+	}
+	return fmt.Sprintf("SpoolSync(%d)", int(p))
+}
+
+// Validate reports a configuration error in s, or nil.
+func (s Spool) Validate() error {
+	switch {
+	case s.Dir == "" && s != (Spool{}):
+		return errors.New("spool: Dir is empty but other spool settings are set")
+	case s.MaxBytes < 0:
+		return fmt.Errorf("spool: MaxBytes %d is negative", s.MaxBytes)
+	case s.MaxBytes > 0 && s.MaxBytes < 64<<10:
+		return fmt.Errorf("spool: MaxBytes %d is below the minimum of 64 KiB", s.MaxBytes)
+	case s.SyncPeriod < 0:
+		return fmt.Errorf("spool: SyncPeriod %v is negative", s.SyncPeriod)
+	case s.Sync < SpoolSyncPeriodic || s.Sync > SpoolSyncNever:
+		return fmt.Errorf("spool: unknown Sync %d", s.Sync)
+	}
+	return nil
 }
 
 // Defaults for Options.
@@ -141,7 +218,7 @@ func (o Options) Validate() error {
 	if o.Overflow != DropOldest && o.Overflow != DropNewest {
 		bad("unknown Overflow %d", o.Overflow)
 	}
-	for _, err := range []error{o.Retry.Validate(), o.Breaker.Validate(), o.Supervision.Validate()} {
+	for _, err := range []error{o.Retry.Validate(), o.Breaker.Validate(), o.Supervision.Validate(), o.Spool.Validate()} {
 		if err != nil {
 			bad("%v", err)
 		}

@@ -140,6 +140,10 @@ func (r rebuildable) Rebuild(ctx context.Context) (Sink, error) {
 // ErrClosed is returned by Write after Close.
 var ErrClosed = errors.New("sinks: sink closed")
 
+// ErrSpoolLocked is wrapped by the error New returns when a sink's spool
+// directory is owned by another bus, in this process or another.
+var ErrSpoolLocked = errors.New("sinks: spool directory in use")
+
 // ErrInvalidConfig is wrapped by every configuration error a sink or a host
 // reports at construction.
 var ErrInvalidConfig = errors.New("sinks: invalid configuration")

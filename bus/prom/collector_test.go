@@ -52,6 +52,8 @@ streamll_sink_dropped_total{reason="overflow",service="test",sink="mem"} 0
 streamll_sink_dropped_total{reason="permanent_error",service="test",sink="mem"} 0
 streamll_sink_dropped_total{reason="retries_exhausted",service="test",sink="mem"} 0
 streamll_sink_dropped_total{reason="sink_stopped",service="test",sink="mem"} 0
+streamll_sink_dropped_total{reason="spool_corrupt",service="test",sink="mem"} 0
+streamll_sink_dropped_total{reason="spool_full",service="test",sink="mem"} 0
 streamll_sink_dropped_total{reason="transform",service="test",sink="mem"} 0
 streamll_sink_dropped_total{reason="unconfirmed_at_close",service="test",sink="mem"} 0
 streamll_sink_dropped_total{reason="undelivered_at_close",service="test",sink="mem"} 0
@@ -75,7 +77,7 @@ streamll_sink_up{service="test",sink="mem"} 0
 		"streamll_sink_state", "streamll_sink_up"); err != nil {
 		t.Error(err)
 	}
-	if n, err := testutil.GatherAndCount(reg); err != nil || n != 28 {
-		t.Errorf("gathered %d series (%v), want 28", n, err)
+	if n, err := testutil.GatherAndCount(reg); err != nil || n != 30 {
+		t.Errorf("gathered %d series (%v), want 30", n, err)
 	}
 }

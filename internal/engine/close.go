@@ -21,6 +21,7 @@ type SinkReport struct {
 	Received  uint64
 	Delivered uint64
 	Dropped   map[sinks.DropReason]uint64 // only reasons with events
+	Spooled   uint64                      // left in the sink's spool for the next bus
 	Err       error                       // why its Close did not end cleanly
 }
 
@@ -102,6 +103,9 @@ wait:
 	var all []error
 	for _, h := range e.health() {
 		sr := SinkReport{Name: h.Name, Received: h.Received, Delivered: h.Delivered, Dropped: map[sinks.DropReason]uint64{}, Err: errs[h.Name]}
+		if h.Spool != nil {
+			sr.Spooled = uint64(max(h.Buffered, 0))
+		}
 		for _, reason := range sinks.DropReasons() {
 			if n := h.Dropped[reason.String()]; n > 0 {
 				sr.Dropped[reason] = n

@@ -20,6 +20,7 @@ type counters struct {
 	consecutive atomic.Int64
 	dropped     []atomic.Uint64 // by sinks.DropReason
 	held        atomic.Int64
+	onDisk      atomic.Int64 // events waiting in the spool only, not in memory
 	highWater   atomic.Int64
 	circuit     atomic.Int32
 	since       atomic.Int64 // when the circuit entered its state, in Unix ns

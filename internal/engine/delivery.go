@@ -32,6 +32,7 @@ type delivery struct {
 	wait    time.Time // no write before this: a retry's backoff
 	arrived uint64    // events accepted so far; the next one's arrival number
 	done    bool      // the sink was closed: nothing more is written
+	sp      *spooled  // the sink's spool, or nil
 }
 
 // held is an event the host holds and its arrival number, which tells a
@@ -39,6 +40,7 @@ type delivery struct {
 type held struct {
 	ev  *events.Event
 	arr uint64
+	seq uint64 // its sequence number in the spool; 0 when not spooled
 }
 
 func newDelivery(opts sinks.Options, count *counters, logger *slog.Logger, now time.Time) *delivery {
@@ -61,9 +63,22 @@ func newDelivery(opts sinks.Options, count *counters, logger *slog.Logger, now t
 // held counts the events the host holds, the batch in hand included.
 func (d *delivery) held() int { return d.queue.len() + len(d.hand) }
 
-// accept takes one event routed to the sink (the router counted it
-// received), applying the overflow policy when the buffer (the batch in
-// hand included) is full.
+// acceptBatch takes the events routed to the sink (the router counted them
+// received), through the spool if the sink has one.
+func (d *delivery) acceptBatch(evs []*events.Event) {
+	if d.sp == nil || d.done {
+		for _, ev := range evs {
+			d.accept(ev)
+		}
+		return
+	}
+	d.acceptSpooled(evs)
+}
+
+// accept takes one event into memory, applying the overflow policy when the
+// buffer (the batch in hand included) is full. With a spool it holds an
+// event the disk refused, and drops the newest: an event the spool accepted
+// is never evicted to make room.
 func (d *delivery) accept(ev *events.Event) {
 	arr := d.arrived
 	d.arrived++
@@ -73,7 +88,7 @@ func (d *delivery) accept(ev *events.Event) {
 	}
 	if d.held() >= d.opts.BufferSize {
 		switch {
-		case d.opts.Overflow == sinks.DropNewest:
+		case d.opts.Overflow == sinks.DropNewest || d.sp != nil:
 			d.count.drop(sinks.DropOverflow, 1)
 			return
 		case len(d.hand) > 0 && !d.writing:
@@ -104,6 +119,9 @@ func (d *delivery) accept(ev *events.Event) {
 func (d *delivery) next(now time.Time) ([]*events.Event, time.Time) {
 	if d.writing || d.done {
 		return nil, time.Time{}
+	}
+	if d.sp != nil && d.hand == nil {
+		d.refill()
 	}
 	if d.hand == nil {
 		n := min(d.queue.len(), d.opts.BatchSize)
@@ -141,6 +159,7 @@ func (d *delivery) written(now time.Time, err error) {
 	if err == nil {
 		d.delivered(len(d.hand))
 		d.succeeded(now)
+		d.acked(d.hand)
 		d.recycle()
 		return
 	}
@@ -154,6 +173,7 @@ func (d *delivery) written(now time.Time, err error) {
 		// The backend answered; retrying cannot help this batch.
 		d.count.drop(sinks.DropPermanent, len(d.hand))
 		d.logger.Error("batch dropped: permanent error", "events", len(d.hand), "error", sinks.Redact(err.Error()))
+		d.acked(d.hand)
 		d.recycle()
 	default:
 		d.retryLater(now, err)
@@ -192,6 +212,19 @@ func (d *delivery) partial(now time.Time, be *sinks.BatchError) {
 	}
 	d.count.drop(sinks.DropPermanent, permanent)
 	d.delivered(len(d.hand) - len(keep) - permanent)
+	if d.sp != nil {
+		// Acknowledge what was delivered or failed for good: all but keep.
+		done := make([]held, 0, len(d.hand)-len(keep))
+		k := 0
+		for _, h := range d.hand {
+			if k < len(keep) && keep[k] == h {
+				k++
+				continue
+			}
+			done = append(done, h)
+		}
+		d.acked(done)
+	}
 	if len(keep) == 0 {
 		d.succeeded(now)
 		d.recycle()
@@ -209,6 +242,7 @@ func (d *delivery) retryLater(now time.Time, err error) {
 	if !ok {
 		d.logger.Error("batch dropped after retries ran out", "events", len(d.hand), "attempts", d.retry.Attempts(), "error", sinks.Redact(err.Error()))
 		d.count.drop(sinks.DropRetriesExhausted, len(d.hand))
+		d.acked(d.hand)
 		d.recycle()
 		return
 	}
@@ -226,6 +260,13 @@ func (d *delivery) succeeded(now time.Time) {
 	d.wait = time.Time{}
 }
 
+// acked acknowledges hs in the spool, if the sink has one.
+func (d *delivery) acked(hs []held) {
+	if d.sp != nil {
+		d.sp.ack(hs)
+	}
+}
+
 // recycle forgets the batch in hand, keeping its slice for the next one.
 func (d *delivery) recycle() {
 	clear(d.hand)
@@ -235,8 +276,26 @@ func (d *delivery) recycle() {
 }
 
 // settled reports whether every event that arrived before arrival number
-// arr has been delivered or dropped.
-func (d *delivery) settled(arr uint64) bool {
+// arr has been delivered or dropped, or, with a spool, is durable in it:
+// spooled events up to lastSeq (the spool's highest when the barrier came)
+// are durable or delivered, and no event held in memory only is older than
+// the barrier.
+func (d *delivery) settled(arr, lastSeq uint64) bool {
+	if d.sp != nil {
+		for _, hs := range [][]held{d.hand, d.sp.limbo} {
+			for _, h := range hs {
+				if h.seq == 0 && h.arr < arr {
+					return false
+				}
+			}
+		}
+		for i := range d.queue.len() {
+			if h := d.queue.at(i); h.seq == 0 && h.arr < arr {
+				return false
+			}
+		}
+		return lastSeq <= d.sp.log.Durable()
+	}
 	switch {
 	case len(d.hand) > 0:
 		return d.hand[0].arr >= arr
@@ -250,6 +309,22 @@ func (d *delivery) settled(arr uint64) bool {
 // and returns how many events that was. A batch in flight is counted when
 // its outcome arrives.
 func (d *delivery) abandon(reason sinks.DropReason) int {
+	if d.sp != nil {
+		// What the spool holds is not lost: the next bus delivers it.
+		var all []held
+		for d.queue.len() > 0 {
+			all = append(all, d.queue.popFront())
+		}
+		all = append(all, d.sp.limbo...)
+		d.sp.limbo = nil
+		if !d.writing {
+			all = append(all, d.hand...)
+			d.recycle()
+		}
+		n := len(d.sp.keep(all))
+		d.count.drop(reason, n)
+		return n
+	}
 	n := d.queue.clear()
 	if !d.writing {
 		n += len(d.hand)
@@ -265,7 +340,11 @@ func (d *delivery) abandonInFlight(reason sinks.DropReason) int {
 	if !d.writing {
 		return 0
 	}
-	n := len(d.hand)
+	hs := d.hand
+	if d.sp != nil {
+		hs = d.sp.keep(hs) // spooled: sent again by the next bus
+	}
+	n := len(hs)
 	d.count.drop(reason, n)
 	d.writing = false
 	d.recycle()
@@ -291,6 +370,9 @@ func newHeldRing(capacity int) heldRing { return heldRing{items: make([]held, ca
 func (r *heldRing) len() int { return r.size }
 
 func (r *heldRing) front() held { return r.items[r.head] }
+
+// at returns the i-th oldest held event.
+func (r *heldRing) at(i int) held { return r.items[(r.head+i)%len(r.items)] }
 
 // push appends h; the caller makes room first.
 func (r *heldRing) push(h held) {

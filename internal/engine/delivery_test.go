@@ -254,7 +254,7 @@ func TestDelivery(t *testing.T) {
 
 func TestDeliverySettled(t *testing.T) {
 	m := newMachine(t, sinks.Options{BatchSize: 2, Retry: exact})
-	if !m.d.settled(m.d.arrived) {
+	if !m.d.settled(m.d.arrived, 0) {
 		t.Fatal("an empty machine is not settled")
 	}
 	m.accept(3)
@@ -271,7 +271,7 @@ func TestDeliverySettled(t *testing.T) {
 	}
 	for i, s := range steps {
 		s.do()
-		if got := m.d.settled(barrier); got != s.settled {
+		if got := m.d.settled(barrier, 0); got != s.settled {
 			t.Fatalf("step %d: settled = %v, want %v (%s)", i, got, s.settled, m.summary())
 		}
 	}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -69,6 +70,7 @@ type flushReq struct {
 // barrier is a flush a host has yet to answer.
 type barrier struct {
 	arrived uint64 // the host's arrival count when the flush reached it
+	lastSeq uint64 // with a spool: its highest sequence number then
 	t       *ticket
 	index   int
 }
@@ -78,7 +80,7 @@ type barrier struct {
 func (h *host) settle() {
 	keep := h.barriers[:0]
 	for _, b := range h.barriers {
-		if h.life.over() || h.d.settled(b.arrived) {
+		if h.life.over() || h.d.settled(b.arrived, b.lastSeq) {
 			b.t.done(b.index)
 			continue
 		}
@@ -222,6 +224,9 @@ func (h *host) armGrace() {
 
 // closed handles the driver's Close having returned.
 func (h *host) closed(err error) {
+	if serr := h.closeSpool(); serr != nil {
+		err = errors.Join(err, serr)
+	}
 	if h.drain == nil {
 		return // closed after a stop: nobody waits for it
 	}

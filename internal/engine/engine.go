@@ -54,7 +54,17 @@ func Start(cfg Config) (*Engine, error) {
 	cfg.Logger = redactLogger(cfg.Logger)
 	e := &Engine{in: newIntake(cfg.IntakeSize), logger: cfg.Logger, closeDone: make(chan struct{})}
 	for i, s := range cfg.Sinks {
-		e.hosts = append(e.hosts, newHost(i, s.Sink, s.Name, s.Options, cfg.Logger, now))
+		h := newHost(i, s.Sink, s.Name, s.Options, cfg.Logger, now)
+		if s.Options.Spool.Dir != "" {
+			log, err := openSpool(s.Name, s.Options.Spool, h.logger)
+			if err != nil {
+				e.closeSpools()
+				return nil, err
+			}
+			h.d.attachSpool(log, log.Dir())
+			h.spool = &spoolFile{spooled: h.d.sp}
+		}
+		e.hosts = append(e.hosts, h)
 		e.names = append(e.names, s.Name)
 	}
 	e.system = actor.NewActorSystem(
@@ -74,11 +84,19 @@ func Start(cfg Config) (*Engine, error) {
 	pid, err := e.root.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return r }), "streamll-router")
 	if err != nil {
 		e.system.Shutdown()
+		e.closeSpools()
 		return nil, fmt.Errorf("bus: starting router: %w", err)
 	}
 	<-r.ready
 	e.router = pid
 	return e, nil
+}
+
+// closeSpools closes the spools of a bus that failed to start.
+func (e *Engine) closeSpools() {
+	for _, h := range e.hosts {
+		_ = h.closeSpool()
+	}
 }
 
 // Emit offers ev to the intake. It copies ev and never retains the pointer.

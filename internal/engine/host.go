@@ -56,6 +56,8 @@ type host struct {
 	barriers []barrier
 	drain    *drainState
 	started  bool
+	batch    []*events.Event // reused by takeInbox
+	spool    *spoolFile      // the sink's spool, or nil
 }
 
 // Messages a host handles besides the writer's outcomes.
@@ -75,7 +77,16 @@ const chunkSize = 64
 // cannot keep up (it gets no CPU): the router then drops new events for this
 // host, counted as overflow. So a sink holds at most about twice its
 // BufferSize.
-func inboxChunks(bufferSize int) int { return max(8, (bufferSize+chunkSize-1)/chunkSize) }
+//
+// With a spool, BufferSize bounds only memory, so a small buffer must not
+// make a small inbox: the inbox then holds at least DefaultBufferSize events.
+func inboxChunks(o sinks.Options) int {
+	n := o.BufferSize
+	if o.Spool.Dir != "" {
+		n = max(n, sinks.DefaultBufferSize)
+	}
+	return max(8, (n+chunkSize-1)/chunkSize)
+}
 
 func newHost(index int, s sinks.Sink, name string, opts sinks.Options, logger *slog.Logger, now time.Time) *host {
 	logger = logger.With("sink", name)
@@ -85,8 +96,8 @@ func newHost(index int, s sinks.Sink, name string, opts sinks.Options, logger *s
 		opts:     opts,
 		logger:   logger,
 		count:    newCounters(),
-		inbox:    make(chan []*events.Event, inboxChunks(opts.BufferSize)),
-		free:     make(chan []*events.Event, inboxChunks(opts.BufferSize)),
+		inbox:    make(chan []*events.Event, inboxChunks(opts)),
+		free:     make(chan []*events.Event, inboxChunks(opts)),
 		rebuilds: opts.Supervision.Backoff.NewBackOff(),
 		restarts: supervisor.NewRestarts(opts.Supervision),
 	}
@@ -145,7 +156,16 @@ func (a hostActor) Receive(ctx actor.Context) {
 		msg.reply <- h.resume()
 	case flushReq:
 		h.takeInbox()
-		h.barriers = append(h.barriers, barrier{arrived: h.d.arrived, t: msg.t, index: h.index})
+		b := barrier{arrived: h.d.arrived, t: msg.t, index: h.index}
+		if sp := h.d.sp; sp != nil {
+			// A flush makes what the spool holds durable now, rather than
+			// at the next periodic fsync.
+			b.lastSeq = sp.lastSeq
+			if err := sp.log.Sync(); err != nil {
+				h.logger.Warn("spool fsync for a flush failed", "error", sinks.Redact(err.Error()))
+			}
+		}
+		h.barriers = append(h.barriers, b)
 	case drainReq:
 		h.takeInbox()
 		h.startDrain(msg)
@@ -175,11 +195,15 @@ func (h *host) takeInbox() {
 	for {
 		select {
 		case chunk := <-h.inbox:
+			batch := h.batch[:0]
 			for _, ev := range chunk {
 				if ev = h.transform(ev); ev != nil {
-					h.d.accept(ev)
+					batch = append(batch, ev)
 				}
 			}
+			h.d.acceptBatch(batch)
+			clear(batch)
+			h.batch = batch[:0]
 			h.taken.Add(uint64(len(chunk)))
 			clear(chunk)
 			select {
@@ -339,6 +363,9 @@ func (h *host) stopping() {
 	h.d.finish()
 	h.d.publish()
 	h.logger.Error("sink stopped by its supervisor", "lost", lost)
+	if err := h.closeSpool(); err != nil {
+		h.logger.Warn("closing the spool failed", "error", sinks.Redact(err.Error()))
+	}
 	h.settle()
 	h.answerDrain(drainResult{sink: h.name, err: fmt.Errorf("sink %s: stopped by its supervisor", h.name)})
 	// Close the driver without waiting: the writer ends after it, and the
@@ -346,6 +373,28 @@ func (h *host) stopping() {
 	// more than one other job outstanding.
 	ctx, cancel := context.WithTimeout(context.Background(), h.opts.WriteTimeout)
 	h.w.jobs <- job{close: ctx, cancel: cancel}
+}
+
+// spoolFile is a sink's open spool and what Health reads of it.
+type spoolFile struct {
+	*spooled
+	closed bool
+}
+
+// closeSpool closes the sink's spool, once: what it holds waits for the
+// next bus on the same directory.
+func (h *host) closeSpool() error {
+	if h.spool == nil || h.spool.closed {
+		return nil
+	}
+	h.spool.closed = true
+	if err := h.spool.log.Close(); err != nil {
+		return fmt.Errorf("sink %s: closing its spool: %w", h.name, err)
+	}
+	if n := h.count.onDisk.Load(); n > 0 {
+		h.logger.Info("events left in the spool for the next bus", "events", n, "dir", h.spool.dir)
+	}
+	return nil
 }
 
 // health returns a snapshot of the sink's state and figures.
@@ -366,6 +415,10 @@ func (h *host) health() sinks.Health {
 		Buffered:            int(c.held.Load() + inTransit),
 		BufferedHighWater:   int(c.highWater.Load()),
 		Restarts:            c.restarts.Load(),
+	}
+	if h.spool != nil {
+		hl.Spool = h.spool.health()
+		hl.Buffered += int(c.onDisk.Load())
 	}
 	for i := range c.dropped {
 		hl.Dropped[sinks.DropReason(i).String()] = c.dropped[i].Load()

@@ -1,0 +1,180 @@
+package bus_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/streamll/streamll-go/actors/sinks"
+	"github.com/streamll/streamll-go/actors/supervisor"
+	"github.com/streamll/streamll-go/bus"
+	"github.com/streamll/streamll-go/events"
+)
+
+// switchable is a fake whose backend is down until up is set.
+func switchable(up *atomic.Bool) *fake {
+	f := newFake()
+	f.behave = func(int, []*events.Event) error {
+		if !up.Load() {
+			return errors.New("connection refused")
+		}
+		return nil
+	}
+	return f
+}
+
+var spoolRetry = supervisor.Retry{InitialInterval: time.Millisecond, MaxInterval: 5 * time.Millisecond, NoJitter: true}
+
+func spooledOpts(dir string, buffer int) sinks.Options {
+	return sinks.Options{Name: "audit", BufferSize: buffer, BatchSize: min(buffer, 50), Retry: spoolRetry,
+		Breaker: supervisor.BreakerPolicy{Disabled: true}, Spool: sinks.Spool{Dir: dir}}
+}
+
+func ops(evs []events.Event) []string {
+	out := make([]string, len(evs))
+	for i, ev := range evs {
+		out[i] = ev.Operation
+	}
+	return out
+}
+
+func wantSequence(t *testing.T, got []string, n int) {
+	t.Helper()
+	if len(got) != n {
+		t.Fatalf("delivered %d events, want %d", len(got), n)
+	}
+	for i, op := range got {
+		if op != fmt.Sprint(i) {
+			t.Fatalf("delivered[%d] = %s: order broken", i, op)
+		}
+	}
+}
+
+// TestSpoolOutlastsMemory: an outage longer than the memory buffer loses
+// nothing with a spool; every event arrives, in order, once the backend is
+// back.
+func TestSpoolOutlastsMemory(t *testing.T) {
+	var up atomic.Bool
+	f := switchable(&up)
+	b := newBus(t, sinks.WithOptions(f, spooledOpts(t.TempDir(), 100)))
+	const n = 5000
+	for i := range n {
+		b.Emit(events.Event{EventType: "step", Operation: fmt.Sprint(i)})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := b.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h := b.Health()[0]
+	if h.DroppedTotal() != 0 || h.Buffered != n || h.Spool == nil || h.Spool.Events != n {
+		t.Fatalf("during the outage: %+v, spool %+v", h, h.Spool)
+	}
+	up.Store(true)
+	if err := closeBus(t, b); err != nil {
+		t.Fatal(err)
+	}
+	wantSequence(t, ops(f.events()), n)
+}
+
+// TestSpoolSurvivesTheBus: what one bus could not deliver is delivered by
+// the next bus on the same directory, first and in order; Close says what it
+// left in the spool, as not lost.
+func TestSpoolSurvivesTheBus(t *testing.T) {
+	dir := t.TempDir()
+	var down atomic.Bool
+	first := switchable(&down)
+	b := newBus(t, sinks.WithOptions(first, spooledOpts(dir, 50)))
+	for i := range 300 {
+		b.Emit(events.Event{EventType: "step", Operation: fmt.Sprint(i)})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	err := b.Close(ctx)
+	var ce *bus.CloseError
+	if !errors.As(err, &ce) || ce.Total() != 0 || ce.Spooled["audit"] != 300 {
+		t.Fatalf("Close = %v, want 300 events left in the spool and none lost", err)
+	}
+
+	var up atomic.Bool
+	up.Store(true)
+	second := switchable(&up)
+	b2 := newBus(t, sinks.WithOptions(second, spooledOpts(dir, 50)))
+	for i := 300; i < 310; i++ {
+		b2.Emit(events.Event{EventType: "step", Operation: fmt.Sprint(i)})
+	}
+	if err := closeBus(t, b2); err != nil {
+		t.Fatal(err)
+	}
+	wantSequence(t, ops(second.events()), 310)
+	if h := b2.Health()[0]; h.Received != 310 || h.Delivered != 310 || h.Buffered != 0 {
+		t.Errorf("second bus: %+v", h)
+	}
+}
+
+// TestSpoolIsOwnedByOneBus: a second bus on a spool directory in use fails
+// at New, and leaves the first one working.
+func TestSpoolIsOwnedByOneBus(t *testing.T) {
+	dir := t.TempDir()
+	b := newBus(t, sinks.WithOptions(newFake(), spooledOpts(dir, 10)))
+	_, err := bus.New(bus.Config{Sinks: []sinks.Sink{sinks.WithOptions(newFake(), spooledOpts(dir, 10))}})
+	if !errors.Is(err, sinks.ErrSpoolLocked) {
+		t.Fatalf("second New = %v, want ErrSpoolLocked", err)
+	}
+	b.Emit(events.Event{EventType: "x"})
+	if err := closeBus(t, b); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestFlushWithASpoolMeansDurable: with the backend down, Flush still
+// returns, once what was emitted is durable in the spool.
+func TestFlushWithASpoolMeansDurable(t *testing.T) {
+	var up atomic.Bool
+	b := newBus(t, sinks.WithOptions(switchable(&up), spooledOpts(t.TempDir(), 10)))
+	for i := range 100 {
+		b.Emit(events.Event{EventType: "step", Operation: fmt.Sprint(i)})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := b.Flush(ctx); err != nil {
+		t.Fatalf("Flush with the backend down = %v, want nil once spooled", err)
+	}
+	if h := b.Health()[0]; h.Delivered != 0 || h.Spool.Events != 100 {
+		t.Errorf("after Flush: %+v", h)
+	}
+	up.Store(true)
+	if err := closeBus(t, b); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestFullSpoolRefusesAndCounts: a full spool refuses new events, counted
+// as spool_full, and never blocks Emit or evicts what it holds.
+func TestFullSpoolRefusesAndCounts(t *testing.T) {
+	var up atomic.Bool
+	f := switchable(&up)
+	opts := spooledOpts(t.TempDir(), 10)
+	opts.Spool.MaxBytes = 64 << 10
+	b := newBus(t, sinks.WithOptions(f, opts))
+	const n = 2000 // ~130 KiB of events: about half fit
+	for i := range n {
+		b.Emit(events.Event{EventType: "step", Operation: fmt.Sprint(i), Data: map[string]any{"pad": "0123456789012345678901234567890123456789"}})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := b.Flush(ctx); err != nil { // spooled or refused: settled either way
+		t.Fatal(err)
+	}
+	h := b.Health()[0]
+	full := h.Dropped["spool_full"]
+	if full == 0 || full == n || uint64(h.Buffered)+full != n {
+		t.Fatalf("spool_full %d of %d, buffered %d: %+v", full, n, h.Buffered, h)
+	}
+	up.Store(true)
+	wantLost(t, closeBus(t, b), lost("audit", sinks.DropSpoolFull, full))
+	wantSequence(t, ops(f.events()), int(n-full)) // the oldest are kept, in order
+}
