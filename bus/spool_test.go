@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"github.com/streamll/streamll-go/actors/supervisor"
 	"github.com/streamll/streamll-go/bus"
 	"github.com/streamll/streamll-go/events"
+	"github.com/streamll/streamll-go/internal/spool/spooltest"
 )
 
 // switchable is a fake whose backend is down until up is set.
@@ -177,4 +180,99 @@ func TestFullSpoolRefusesAndCounts(t *testing.T) {
 	up.Store(true)
 	wantLost(t, closeBus(t, b), lost("audit", sinks.DropSpoolFull, full))
 	wantSequence(t, ops(f.events()), int(n-full)) // the oldest are kept, in order
+}
+
+// TestSpoolSkipsACorruptRecordAndCounts: a record corrupted on disk between
+// two buses is skipped, counted as spool_corrupt, and everything else is
+// still delivered, in order.
+func TestSpoolSkipsACorruptRecordAndCounts(t *testing.T) {
+	dir := t.TempDir()
+	var down atomic.Bool
+	b := newBus(t, sinks.WithOptions(switchable(&down), spooledOpts(dir, 50)))
+	for i := range 100 {
+		b.Emit(events.Event{EventType: "step", Operation: fmt.Sprint(i)})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_ = b.Close(ctx) // everything is left in the spool
+
+	segs, err := filepath.Glob(filepath.Join(dir, "*.seg"))
+	if err != nil || len(segs) != 1 {
+		t.Fatalf("segments %v (%v)", segs, err)
+	}
+	data, err := os.ReadFile(segs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[len(data)/2] ^= 0xff // inside a record in the middle
+	if err := os.WriteFile(segs[0], data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	var up atomic.Bool
+	up.Store(true)
+	f := switchable(&up)
+	b2 := newBus(t, sinks.WithOptions(f, spooledOpts(dir, 50)))
+	err = closeBus(t, b2)
+	h := b2.Health()[0]
+	corrupt := h.Dropped["spool_corrupt"]
+	wantLost(t, err, lost("audit", sinks.DropSpoolCorrupt, corrupt))
+	got := ops(f.events())
+	if corrupt == 0 || uint64(len(got))+corrupt != 100 || h.Spool.CorruptSkipped != corrupt {
+		t.Fatalf("delivered %d, corrupt %d: %+v", len(got), corrupt, h)
+	}
+	prev := -1
+	for _, op := range got {
+		var i int
+		fmt.Sscan(op, &i)
+		if i <= prev {
+			t.Fatalf("order broken: %v", got)
+		}
+		prev = i
+	}
+}
+
+// TestSpoolOnAFullDisk: a spool on a tiny real file system that fills up
+// never crashes the process or blocks Emit: the sink holds events in memory
+// (shown in Health as a failing spool), counts what does not fit, and goes
+// back to the spool once space returns; every event is delivered or counted.
+func TestSpoolOnAFullDisk(t *testing.T) {
+	mnt := spooltest.Tmpfs(t, 1<<20)
+	filler := filepath.Join(mnt, "filler")
+	if err := os.WriteFile(filler, make([]byte, 900<<10), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var up atomic.Bool
+	f := switchable(&up)
+	b := newBus(t, sinks.WithOptions(f, spooledOpts(filepath.Join(mnt, "spool"), 200)))
+	const n = 3000 // ~270 KiB of events for ~100 KiB of disk
+	slowest := time.Duration(0)
+	for i := range n {
+		start := time.Now()
+		b.Emit(events.Event{EventType: "step", Operation: fmt.Sprint(i), Data: map[string]any{"pad": "0123456789012345678901234567890123456789"}})
+		slowest = max(slowest, time.Since(start))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	_ = b.Flush(ctx) // with the disk full and the sink down, memory-only events hold it: bounded
+	h := b.Health()[0]
+	if !h.Spool.Failing || h.Spool.DiskErrors == 0 || h.Received != n {
+		t.Fatalf("the full disk is not shown: %+v, spool %+v", h, h.Spool)
+	}
+	if h.Delivered+h.DroppedTotal()+uint64(h.Buffered) != n {
+		t.Fatalf("counts do not add up: %+v", h)
+	}
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	up.Store(true)
+	err := closeBus(t, b)
+	h = b.Health()[0]
+	if h.Delivered+h.DroppedTotal() != n || h.Delivered == 0 || h.Buffered != 0 {
+		t.Fatalf("after the disk came back (%v): %+v", err, h)
+	}
+	if h.Spool.Failing {
+		t.Errorf("the spool still says failing once space came back: %+v", h.Spool)
+	}
+	t.Logf("delivered %d, dropped %v, slowest Emit %v", h.Delivered, h.Dropped, slowest)
 }

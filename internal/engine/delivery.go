@@ -60,8 +60,15 @@ func newDelivery(opts sinks.Options, count *counters, logger *slog.Logger, now t
 	return d
 }
 
-// held counts the events the host holds, the batch in hand included.
-func (d *delivery) held() int { return d.queue.len() + len(d.hand) }
+// held counts the events the host holds in memory, the batch in hand (and,
+// with a spool, limbo) included.
+func (d *delivery) held() int {
+	n := d.queue.len() + len(d.hand)
+	if d.sp != nil {
+		n += len(d.sp.limbo)
+	}
+	return n
+}
 
 // acceptBatch takes the events routed to the sink (the router counted them
 // received), through the spool if the sink has one.

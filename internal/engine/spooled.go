@@ -41,6 +41,7 @@ type spooled struct {
 	limit    int    // limbo's bound: the memory buffer's size
 	corrupt  uint64 // corrupt records seen in the spool's stats, already counted
 	onDisk   *atomic.Int64
+	degraded atomic.Bool // events are held in memory only because the disk failed
 	buf      []byte
 	ends     []int
 	payloads [][]byte
@@ -115,6 +116,9 @@ func (d *delivery) acceptSpooled(evs []*events.Event) {
 			d.spooledIn(evs[i], arr+uint64(i), first+uint64(i))
 		}
 		evs = evs[n:]
+		if n > 0 && !sp.disk {
+			sp.degraded.Store(false) // the disk works again
+		}
 		switch {
 		case err == nil:
 			return
@@ -135,6 +139,7 @@ func (d *delivery) acceptSpooled(evs []*events.Event) {
 			// The disk failed: hold the rest in memory only, and try the
 			// disk again with the next batch.
 			d.logger.Warn("spool write failed; holding events in memory only", "events", len(evs), "error", sinks.Redact(err.Error()))
+			sp.degraded.Store(true)
 			for _, ev := range evs {
 				if sp.disk {
 					d.toLimbo(ev)
@@ -192,7 +197,9 @@ func (sp *spooled) encode(evs []*events.Event) [][]byte {
 func (d *delivery) refill() {
 	sp := d.sp
 	for sp.disk {
-		room := d.opts.BufferSize - d.held()
+		// Limbo has a bound of its own: it must not keep the backlog it
+		// waits behind from being read.
+		room := d.opts.BufferSize - d.queue.len() - len(d.hand)
 		if room <= 0 {
 			return
 		}
@@ -227,7 +234,7 @@ func (d *delivery) refill() {
 			sp.onDisk.Add(-int64(n))
 			d.count.drop(sinks.DropSpoolCorrupt, int(n))
 		}
-		for len(sp.limbo) > 0 && d.held() < d.opts.BufferSize {
+		for len(sp.limbo) > 0 && d.queue.len()+len(d.hand) < d.opts.BufferSize {
 			d.queue.push(sp.limbo[0])
 			sp.limbo[0] = held{}
 			sp.limbo = sp.limbo[1:]
@@ -237,6 +244,7 @@ func (d *delivery) refill() {
 		}
 		sp.limbo = nil
 		sp.disk = false
+		sp.degraded.Store(false)
 		if n := sp.onDisk.Load(); n != 0 {
 			sp.onDisk.Store(0) // the spool's own count wins: nothing more waits on disk
 		}
@@ -290,7 +298,7 @@ func (sp *spooled) health() *sinks.SpoolHealth {
 	st := sp.log.Stats()
 	h := &sinks.SpoolHealth{Dir: sp.dir, Bytes: st.Bytes, Events: st.Records, OldestAge: st.OldestAge.Truncate(time.Millisecond),
 		FsyncLast: st.LastSync, FsyncP99: st.SyncP99, Fsyncs: st.Syncs, CorruptSkipped: st.CorruptRecords,
-		Failing: st.Failing, DiskErrors: st.DiskErrors}
+		Failing: st.Failing || sp.degraded.Load(), DiskErrors: st.DiskErrors}
 	if st.LastError != nil {
 		h.LastError = sinks.Redact(st.LastError.Error())
 	}
