@@ -48,44 +48,46 @@ const (
 // config is one invocation of the command. The zero value is not runnable;
 // parseFlags fills the defaults.
 type config struct {
-	Sinks       []string      // sink kinds, in order; a kind may repeat
-	TerminalOut string        // "null" or "pipe"
-	Producers   int           // producer goroutines
-	Events      int           // events to emit in all; 0: run for Duration
-	Duration    time.Duration // how long producers emit when Events is 0
-	Payload     int           // target size of one encoded event, bytes
-	Batch       int           // sinks.Options.BatchSize
-	Buffer      int           // sinks.Options.BufferSize
-	Rate        float64       // events per second in all, open loop; 0: as fast as the sinks absorb
-	Window      int           // closed loop: events in flight per sink before producers wait
-	EmitSample  int           // time one Emit in this many
-	Confirm     int           // RabbitMQ confirm window and NATS ack window, for the sinks and the raw baselines
-	Consumer    string        // live, after or off
-	Baseline    bool          // also run the raw clients
-	Repeat      int           // rounds of the default scenario
-	RawConns    int           // goroutines and connections of the raw go-redis baseline
-	RawBatch    int           // XADDs per pipeline of the raw go-redis baseline
-	Sweep       bool          // producers × sinks scaling sweep
-	SweepProd   []int
-	SweepSinks  []int
-	Chart       string // where the sweep's chart goes (.svg or .png)
-	Outage      time.Duration
-	OutageAt    time.Duration
-	OutageMode  string
-	Blackhole   bool
-	Flood       bool      // open-loop producers that never hold back
-	Stall       bool      // -flood: the network sink's server accepts and never answers
-	Rates       []float64 // fixed rates for the CPU-per-event scenario
-	Linger      time.Duration
-	NoLinger    bool
-	BreakerWait time.Duration // sinks' breaker recovery timeout; 0: default
-	JSON        bool
-	RedisURL    string
-	RabbitURL   string
-	NATSURL     string
-	Prefix      string        // of stream keys, exchanges and queues
-	Keep        string        // name of the first sink's stream key or exchange, kept after the run
-	Tick        time.Duration // progress interval
+	Sinks        []string      // sink kinds, in order; a kind may repeat
+	TerminalOut  string        // "null" or "pipe"
+	Producers    int           // producer goroutines
+	Events       int           // events to emit in all; 0: run for Duration
+	Duration     time.Duration // how long producers emit when Events is 0
+	Payload      int           // target size of one encoded event, bytes
+	Batch        int           // sinks.Options.BatchSize
+	Buffer       int           // sinks.Options.BufferSize
+	Rate         float64       // events per second in all, open loop; 0: as fast as the sinks absorb
+	Window       int           // closed loop: events in flight per sink before producers wait
+	EmitSample   int           // time one Emit in this many
+	Confirm      int           // RabbitMQ confirm window and NATS ack window, for the sinks and the raw baselines
+	Consumer     string        // live, after or off
+	Baseline     bool          // also run the raw clients
+	Repeat       int           // rounds of the default scenario
+	RawConns     int           // goroutines and connections of the raw go-redis baseline
+	RawBatch     int           // XADDs per pipeline of the raw go-redis baseline
+	Sweep        bool          // producers × sinks scaling sweep
+	SweepProd    []int
+	SweepSinks   []int
+	Chart        string // where the sweep's chart goes (.svg or .png)
+	Outage       time.Duration
+	OutageAt     time.Duration
+	OutageMode   string
+	Blackhole    bool
+	Flood        bool      // open-loop producers that never hold back
+	Stall        bool      // -flood: the network sink's server accepts and never answers
+	Rates        []float64 // fixed rates for the CPU-per-event scenario
+	Linger       time.Duration
+	SpoolCompare bool   // run without a spool and with each policy, in the same round
+	SpoolSync    string // "": no spool; periodic, every_batch or never: each sink spools in a temporary directory
+	NoLinger     bool
+	BreakerWait  time.Duration // sinks' breaker recovery timeout; 0: default
+	JSON         bool
+	RedisURL     string
+	RabbitURL    string
+	NATSURL      string
+	Prefix       string        // of stream keys, exchanges and queues
+	Keep         string        // name of the first sink's stream key or exchange, kept after the run
+	Tick         time.Duration // progress interval
 
 	progressOut io.Writer // where progress goes; nil: nowhere
 	tty         bool      // progressOut is a terminal
@@ -150,6 +152,8 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (confi
 	rates := fs.String("rates", "", "fixed rates, comma-separated (e.g. 1000,10000,100000): process CPU per event through the bus into the first -sink, beside a loop without the bus and (redis) go-redis loops, for -duration each")
 	fs.DurationVar(&cfg.Linger, "linger", 0, "the bus's Linger (default: bus.DefaultLinger)")
 	fs.BoolVar(&cfg.NoLinger, "no-linger", false, "route every event at once (bus.Config.NoLinger)")
+	fs.BoolVar(&cfg.SpoolCompare, "spool-compare", false, "in each round, also run the bus without a spool and with each spool policy (periodic, every_batch), and report the ratios")
+	fs.StringVar(&cfg.SpoolSync, "spool", "", "give every sink a spool in a temporary directory, with this fsync policy: periodic, every_batch or never (default: no spool)")
 	fs.BoolVar(&cfg.Blackhole, "blackhole", false, "run twice, the first network sink healthy then blackholed (a frozen proxy), and compare Emit latency")
 	fs.DurationVar(&cfg.BreakerWait, "breaker-recovery", 0, "sinks' circuit-breaker recovery timeout (default: the host's, 5s)")
 	fs.BoolVar(&cfg.JSON, "json", false, "print the report as JSON instead of a table")
@@ -194,6 +198,14 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (confi
 	var err error
 	if cfg.Sinks, err = parseKinds(*sinkList); err != nil {
 		return config{}, err
+	}
+	if cfg.SpoolCompare && cfg.SpoolSync != "" {
+		return config{}, errors.New("-spool-compare runs without a spool and with each policy itself: leave -spool out")
+	}
+	switch cfg.SpoolSync {
+	case "", "periodic", "every_batch", "never":
+	default:
+		return config{}, fmt.Errorf("-spool %q: want periodic, every_batch or never", cfg.SpoolSync)
 	}
 	if *rates != "" {
 		for _, f := range strings.Split(*rates, ",") {

@@ -54,6 +54,7 @@ type Settings struct {
 	Window        int      `json:"window,omitempty"`
 	ConfirmWindow int      `json:"confirm_window,omitempty"`
 	Consumer      string   `json:"consumer"`
+	Spool         string   `json:"spool,omitempty"`
 }
 
 // Run is one measured pass: through the bus, or through a raw client.
@@ -108,7 +109,7 @@ func newReport(cfg config) Report {
 	s := Settings{
 		Sinks: cfg.Sinks, Producers: cfg.Producers, Events: cfg.Events,
 		PayloadBytes: cfg.Payload, BatchSize: cfg.batchSize(), BufferSize: cfg.bufferSize(),
-		Rate: cfg.Rate, Consumer: cfg.Consumer,
+		Rate: cfg.Rate, Consumer: cfg.Consumer, Spool: cfg.SpoolSync,
 	}
 	if cfg.Events == 0 {
 		s.Duration = cfg.Duration.String()
@@ -189,6 +190,9 @@ func (r *Report) writeTable(w io.Writer) error {
 	fmt.Fprintf(w, "workload: %s; %d producers; %s; ~%d-byte events; batch %s, buffer %d", strings.Join(s.Sinks, ","), s.Producers, amount(s), s.PayloadBytes, batch, s.BufferSize)
 	if s.ConfirmWindow > 0 {
 		fmt.Fprintf(w, ", confirm window %d", s.ConfirmWindow)
+	}
+	if s.Spool != "" {
+		fmt.Fprintf(w, ", spool (fsync %s)", s.Spool)
 	}
 	fmt.Fprintf(w, "; consumer %s\n\n", s.Consumer)
 	if len(r.Runs) > 0 {

@@ -68,6 +68,34 @@ func runThroughput(ctx context.Context, cfg config, rep *Report) error {
 			return err
 		}
 		rep.Runs = append(rep.Runs, r)
+		// -spool-compare: the same bus with each spool policy, in the same
+		// round as the bus without one.
+		if cfg.SpoolCompare {
+			base := r // -spool-compare runs the first bus without a spool
+			for _, policy := range []string{"periodic", "every_batch"} {
+				sp := cfg
+				sp.SpoolSync = policy
+				run, err := runBusOnce(ctx, sp, "bus, spool "+policy+tag, cfg.Sinks, busOpts{faulty: -1})
+				if err != nil {
+					return err
+				}
+				rep.Runs = append(rep.Runs, run)
+				name := "spool " + policy + " ÷ no spool (events/s, first sink)"
+				if !slices.Contains(names, name) {
+					names = append(names, name)
+				}
+				if base.Sinks[0].EventsPerSec > 0 {
+					ratios[name] = append(ratios[name], run.Sinks[0].EventsPerSec/base.Sinks[0].EventsPerSec)
+				}
+				ename := "spool " + policy + " ÷ no spool (Emit p99)"
+				if !slices.Contains(names, ename) {
+					names = append(names, ename)
+				}
+				if base.Emit != nil && run.Emit != nil && base.Emit.P99us > 0 {
+					ratios[ename] = append(ratios[ename], run.Emit.P99us/base.Emit.P99us)
+				}
+			}
+		}
 		if !cfg.Baseline {
 			continue
 		}

@@ -86,6 +86,15 @@ func newTargets(ctx context.Context, cfg config, kinds []string, faulty int) (ts
 
 func (t *target) build(ctx context.Context, cfg config, faulty bool) error {
 	opts := hostOptions(cfg)
+	if cfg.SpoolSync != "" {
+		dir, err := os.MkdirTemp("", "streamll-bench-spool-")
+		if err != nil {
+			return err
+		}
+		t.undo = append(t.undo, func(context.Context) error { return os.RemoveAll(dir) })
+		opts.Spool = sinks.Spool{Dir: dir, Sync: map[string]sinks.SpoolSync{
+			"periodic": sinks.SpoolSyncPeriodic, "every_batch": sinks.SpoolSyncEveryBatch, "never": sinks.SpoolSyncNever}[cfg.SpoolSync]}
+	}
 	live := cfg.Consumer == consumeLive
 	switch t.kind {
 	case kindMemory:
