@@ -8,7 +8,6 @@ import (
 	"reflect"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/streamll/streamll-go/actors/sinks"
 	"github.com/streamll/streamll-go/events"
@@ -19,7 +18,8 @@ import (
 // concurrent use. Emit never blocks on a sink and never does I/O on the
 // caller's goroutine.
 type Bus struct {
-	e *engine.Engine
+	e     *engine.Engine
+	clock clock
 }
 
 // New validates cfg and starts a bus: one router actor and one supervised
@@ -125,7 +125,7 @@ func (b *Bus) Emit(ev events.Event) {
 		return
 	}
 	if ev.Timestamp.IsZero() {
-		ev.Timestamp = time.Now()
+		ev.Timestamp = b.clock.now()
 	}
 	if ev.EventType == "" {
 		ev.EventType = "unknown"

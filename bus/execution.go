@@ -82,7 +82,7 @@ func (b *Bus) Start(ctx context.Context, op Op) (context.Context, *Execution) {
 		module:    op.Module,
 		method:    op.Method,
 		tags:      op.Tags,
-		start:     time.Now(),
+		start:     b.clock.now(),
 	}
 	if e.id == "" {
 		e.id = events.NewID()
@@ -168,7 +168,7 @@ func (e *Execution) token(field any, text string) {
 		events.KeyToken:      text,
 		events.KeyTokenIndex: i,
 		events.KeyField:      field,
-	}, time.Now())
+	}, e.bus.clock.now())
 }
 
 // Emit emits a custom event, such as "docs_found", in the execution.
@@ -176,7 +176,7 @@ func (e *Execution) Emit(t events.Type, data map[string]any) {
 	if e == nil {
 		return
 	}
-	e.emit(t, data, time.Now())
+	e.emit(t, data, e.bus.clock.now())
 }
 
 // End ends the execution: with an end event carrying duration_seconds when
@@ -190,7 +190,7 @@ func (e *Execution) EndWith(data map[string]any, err error) {
 	if e == nil || !e.ended.CompareAndSwap(false, true) {
 		return
 	}
-	now := time.Now()
+	now := e.bus.clock.now()
 	d := make(map[string]any, len(data)+3)
 	maps.Copy(d, data)
 	d[events.KeyDurationSeconds] = now.Sub(e.start).Seconds()

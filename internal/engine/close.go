@@ -97,6 +97,7 @@ wait:
 			}
 		}
 	}
+	e.lingerTimer.Stop()
 	e.system.Shutdown()
 
 	var report Report

@@ -41,6 +41,10 @@ type Engine struct {
 	router *actor.PID
 	root   *actor.RootContext
 	logger *slog.Logger
+	// linger wakes a lingering router: the producer that found the router
+	// idle arms it, so that a quiet spell costs one wake-up, not two.
+	linger      time.Duration
+	lingerTimer *time.Timer
 
 	closeOnce sync.Once
 	closeDone chan struct{}
@@ -76,7 +80,6 @@ func Start(cfg Config) (*Engine, error) {
 	r := &router{
 		in:      e.in,
 		hosts:   e.hosts,
-		linger:  cfg.Linger,
 		pending: make([][]*events.Event, len(e.hosts)),
 		touched: make([]bool, len(e.hosts)),
 		ready:   make(chan struct{}),
@@ -89,6 +92,9 @@ func Start(cfg Config) (*Engine, error) {
 	}
 	<-r.ready
 	e.router = pid
+	e.linger = cfg.Linger
+	e.lingerTimer = time.AfterFunc(time.Hour, func() { e.root.Send(pid, lingerDone{}) })
+	e.lingerTimer.Stop()
 	return e, nil
 }
 
@@ -104,38 +110,35 @@ func (e *Engine) closeSpools() {
 // taken it, and yields the processor once: under a flood of producers that
 // is what lets the router and the hosts, goroutines like any other, run.
 func (e *Engine) Emit(ev *events.Event) {
-	var id [events.IDLength]byte
-	var idp *[events.IDLength]byte
-	if ev.EventID == "" {
-		events.PutID(&id)
-		idp = &id
-	}
-	switch e.in.put(ev, idp) {
+	switch e.in.put(ev) {
 	case putOK:
 		if e.in.wake.v.Load() == routerRunning {
 			return
 		}
 		if wake, urgent := e.in.nudge(); wake {
-			if urgent {
+			switch {
+			case urgent || e.linger <= 0:
 				e.root.Send(e.router, wakeUrgent{})
-			} else {
-				e.root.Send(e.router, wakeUp{})
+			default:
+				// Only the producer that moved the router from idle to
+				// lingering gets here: one arms the timer at a time.
+				e.lingerTimer.Reset(e.linger)
 			}
 		}
 	case putFull:
-		e.refuse(*ev, idp, sinks.DropIntakeFull)
+		e.refuse(*ev, sinks.DropIntakeFull)
 		runtime.Gosched()
 	case putSealed:
-		e.refuse(*ev, idp, sinks.DropAfterClose)
+		e.refuse(*ev, sinks.DropAfterClose)
 	}
 }
 
 // refuse counts an event that never entered the intake for every sink whose
 // filter would have taken it. ev is a copy: filters see a pointer, and the
 // caller's event must not escape to the heap on the hot path.
-func (e *Engine) refuse(ev events.Event, id *[events.IDLength]byte, reason sinks.DropReason) {
-	if id != nil {
-		ev.EventID = string(id[:])
+func (e *Engine) refuse(ev events.Event, reason sinks.DropReason) {
+	if ev.EventID == "" {
+		ev.EventID = events.NewID()
 	}
 	for _, h := range e.hosts {
 		if h.accepts(&ev) {

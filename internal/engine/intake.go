@@ -36,8 +36,7 @@ const closedBit = 1 << 63
 
 type slot struct {
 	seq   atomic.Uint64 // pos+1 once filled for position pos; pos+len once read
-	newID bool          // id holds the event's generated EventID
-	id    [events.IDLength]byte
+	newID bool          // the event needs an EventID: the router makes it
 	ev    events.Event
 }
 
@@ -67,9 +66,9 @@ func newIntake(size int) *intake {
 // capacity is the number of slots.
 func (in *intake) capacity() int { return len(in.slots) }
 
-// put copies ev (and, if id is not nil, the EventID it was given) into the
-// next free slot.
-func (in *intake) put(ev *events.Event, id *[events.IDLength]byte) putResult {
+// put copies ev into the next free slot. An event without an EventID gets
+// one from the router, off the producer's path.
+func (in *intake) put(ev *events.Event) putResult {
 	procPin()
 	pos := in.tail.Load()
 	for {
@@ -85,10 +84,7 @@ func (in *intake) put(ev *events.Event, id *[events.IDLength]byte) putResult {
 				continue
 			}
 			s.ev = *ev
-			s.newID = id != nil
-			if id != nil {
-				s.id = *id
-			}
+			s.newID = ev.EventID == ""
 			s.seq.Store(pos + 1)
 			procUnpin()
 			return putOK

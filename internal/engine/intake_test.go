@@ -16,11 +16,11 @@ func TestIntakeRoundsUpAndReportsFull(t *testing.T) {
 		t.Fatalf("capacity = %d, want 8", in.capacity())
 	}
 	for i := range 8 {
-		if r := in.put(&events.Event{Operation: fmt.Sprint(i)}, nil); r != putOK {
+		if r := in.put(&events.Event{Operation: fmt.Sprint(i)}); r != putOK {
 			t.Fatalf("put %d = %v", i, r)
 		}
 	}
-	if r := in.put(&events.Event{}, nil); r != putFull {
+	if r := in.put(&events.Event{}); r != putFull {
 		t.Fatalf("put into a full intake = %v, want putFull", r)
 	}
 	var got []string
@@ -28,36 +28,29 @@ func TestIntakeRoundsUpAndReportsFull(t *testing.T) {
 	if fmt.Sprint(got) != "[0 1 2]" || in.backlog() != 5 {
 		t.Fatalf("took %v, backlog %d", got, in.backlog())
 	}
-	if r := in.put(&events.Event{Operation: "8"}, nil); r != putOK {
+	if r := in.put(&events.Event{Operation: "8"}); r != putOK {
 		t.Fatalf("put after a take = %v", r)
 	}
 }
 
-func TestIntakeKeepsGeneratedIDs(t *testing.T) {
+func TestIntakeMarksEventsWithoutID(t *testing.T) {
 	in := newIntake(2)
-	id := [events.IDLength]byte{'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l'}
-	in.put(&events.Event{}, &id)
-	in.put(&events.Event{EventID: "given"}, nil)
+	in.put(&events.Event{})
+	in.put(&events.Event{EventID: "given"})
 	var got []string
-	in.take(2, func(s *slot) {
-		if s.newID {
-			got = append(got, string(s.id[:]))
-		} else {
-			got = append(got, s.ev.EventID)
-		}
-	})
-	if fmt.Sprint(got) != "[abcdefghijkl given]" {
-		t.Fatalf("ids = %v", got)
+	in.take(2, func(s *slot) { got = append(got, fmt.Sprintf("%v:%s", s.newID, s.ev.EventID)) })
+	if fmt.Sprint(got) != "[true: false:given]" {
+		t.Fatalf("ids = %q", got)
 	}
 }
 
 func TestIntakeSealed(t *testing.T) {
 	in := newIntake(4)
-	in.put(&events.Event{}, nil)
+	in.put(&events.Event{})
 	if end := in.seal(); end != 1 {
 		t.Fatalf("seal = %d, want 1", end)
 	}
-	if r := in.put(&events.Event{}, nil); r != putSealed {
+	if r := in.put(&events.Event{}); r != putSealed {
 		t.Fatalf("put after seal = %v, want putSealed", r)
 	}
 	if in.claimed() != 1 || !in.ready() {
@@ -77,7 +70,7 @@ func TestIntakeConcurrentProducers(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < each; {
-				switch in.put(&events.Event{ModuleName: fmt.Sprint(p), Operation: fmt.Sprint(i)}, nil) {
+				switch in.put(&events.Event{ModuleName: fmt.Sprint(p), Operation: fmt.Sprint(i)}) {
 				case putOK:
 					i++
 				case putFull:
@@ -125,8 +118,8 @@ func TestNudge(t *testing.T) {
 	if wake, _ := in.nudge(); wake {
 		t.Fatal("a lingering router was woken twice")
 	}
-	in.put(&events.Event{}, nil)
-	in.put(&events.Event{}, nil) // half full
+	in.put(&events.Event{})
+	in.put(&events.Event{}) // half full
 	if wake, urgent := in.nudge(); !wake || !urgent {
 		t.Fatalf("half-full intake: wake %v urgent %v, want an urgent wake", wake, urgent)
 	}

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"runtime"
-	"time"
 	"unsafe"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -25,7 +24,6 @@ import (
 type router struct {
 	in      *intake
 	hosts   []*host
-	linger  time.Duration
 	pending [][]*events.Event // per host: gathered in this turn, not yet handed over
 	touched []bool            // per host: handed something in this turn
 
@@ -33,7 +31,6 @@ type router struct {
 	root  *actor.RootContext
 	ready chan struct{} // closed once the hosts are spawned
 
-	lingerGen uint64
 	flushes   []flushReq // waiting for the router to read past their position
 	forwarded []flushReq // sent to the hosts, not yet answered by all
 	draining  *drainReq  // Close's request, once it arrived
@@ -42,10 +39,9 @@ type router struct {
 
 // Messages the router handles.
 type (
-	wakeUp     struct{}             // from a producer: events are waiting
-	wakeUrgent struct{}             // from a producer: the intake is half full
-	lingerDone struct{ gen uint64 } // the linger armed as generation gen ended
-	more       struct{}             // the router's own: take another turn
+	wakeUrgent struct{} // from a producer: route now (the intake is half full, or no linger)
+	lingerDone struct{} // the linger a producer armed ended
+	more       struct{} // the router's own: take another turn
 )
 
 // turnLimit bounds the events one turn takes, so that control messages
@@ -54,16 +50,10 @@ const turnLimit = 1024
 
 func (r *router) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
-	case wakeUp:
-		if r.linger > 0 && r.in.wake.v.Load() == routerLingering {
-			r.lingerGen++
-			gen, root, self := r.lingerGen, r.root, r.self
-			time.AfterFunc(r.linger, func() { root.Send(self, lingerDone{gen: gen}) })
-			return
-		}
-		r.turn()
 	case lingerDone:
-		if msg.gen == r.lingerGen && r.in.wake.v.Load() == routerLingering {
+		// A timer that fired after an urgent wake-up began the turn (or
+		// early, for a linger re-armed since) changes nothing that matters.
+		if r.in.wake.v.Load() == routerLingering {
 			r.turn()
 		}
 	case wakeUrgent, more:
@@ -98,7 +88,6 @@ func (r *router) Receive(ctx actor.Context) {
 // either goes on or parks.
 func (r *router) turn() {
 	r.in.wake.v.Store(routerRunning)
-	r.lingerGen++ // a linger still armed is moot now
 	r.in.take(turnLimit, r.route)
 	r.handOver()
 	r.barriers()
@@ -131,7 +120,7 @@ type emitted struct {
 func (r *router) route(s *slot) {
 	e := &emitted{Event: s.ev}
 	if s.newID {
-		e.id = s.id
+		events.PutID(&e.id)
 		e.EventID = unsafe.String(&e.id[0], events.IDLength)
 	}
 	ev := &e.Event
