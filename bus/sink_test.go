@@ -140,3 +140,14 @@ func wantLost(t *testing.T, err error, want map[string]map[sinks.DropReason]uint
 func lost(sink string, reason sinks.DropReason, n uint64) map[string]map[sinks.DropReason]uint64 {
 	return map[string]map[sinks.DropReason]uint64{sink: {reason: n}}
 }
+
+// flushBus waits, with Flush, until everything emitted so far is delivered
+// or counted.
+func flushBus(t *testing.T, b *bus.Bus) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := b.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -75,7 +75,9 @@ func TestRedisFrozenTripsBreakerWithoutBlockingEmit(t *testing.T) {
 	rs := r.sink(t, "redis://"+proxy.Addr()+"?dial_timeout=2s", opts)
 	b := newBus(t, rs)
 	b.Emit(events.Event{Operation: "warm-up"})
-	waitFor(t, "the first delivery", func() bool { return health(b, "redis").Delivered == 1 })
+	if err := b.Flush(t.Context()); err != nil { // the first delivery
+		t.Fatal(err)
+	}
 
 	proxy.Freeze()
 	var slowest time.Duration
