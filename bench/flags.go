@@ -81,6 +81,7 @@ type config struct {
 	SpoolSync    string // "": no spool; periodic, every_batch or never: each sink spools in a temporary directory
 	NoLinger     bool
 	BreakerWait  time.Duration // sinks' breaker recovery timeout; 0: default
+	WriteTimeout time.Duration // sinks' WriteTimeout; 0: default
 	JSON         bool
 	RedisURL     string
 	RabbitURL    string
@@ -147,6 +148,7 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (confi
 	fs.DurationVar(&cfg.Outage, "outage", 0, "cut the first network sink off its server through a local proxy for this long, mid-run")
 	fs.DurationVar(&cfg.OutageAt, "outage-at", 0, "when the outage starts (default: a quarter into -duration)")
 	fs.StringVar(&cfg.OutageMode, "outage-mode", outageCut, "cut (connections reset) or freeze (connections hang)")
+	fs.DurationVar(&cfg.WriteTimeout, "write-timeout", 0, "sinks' WriteTimeout (default: sinks.DefaultWriteTimeout)")
 	fs.BoolVar(&cfg.Flood, "flood", false, "open-loop flood: -producers goroutines emit as fast as they can (no waiting for delivery) into the first -sink (memory or redis), beside a control loop without the bus and one closed-loop producer")
 	fs.BoolVar(&cfg.Stall, "stall", false, "with -flood and -sink redis: point the sink at a server that accepts connections and never answers")
 	rates := fs.String("rates", "", "fixed rates, comma-separated (e.g. 1000,10000,100000): process CPU per event through the bus into the first -sink, beside a loop without the bus and (redis) go-redis loops, for -duration each")

@@ -54,9 +54,10 @@ func runSuffix() string {
 // hostOptions are the host options every sink of a run gets.
 func hostOptions(cfg config) sinks.Options {
 	return sinks.Options{
-		BatchSize:  cfg.Batch,
-		BufferSize: cfg.Buffer,
-		Breaker:    supervisor.BreakerPolicy{RecoveryTimeout: cfg.BreakerWait},
+		BatchSize:    cfg.Batch,
+		BufferSize:   cfg.Buffer,
+		Breaker:      supervisor.BreakerPolicy{RecoveryTimeout: cfg.BreakerWait},
+		WriteTimeout: cfg.WriteTimeout,
 	}
 }
 
