@@ -99,6 +99,7 @@ wait:
 	}
 	e.lingerTimer.Stop()
 	e.system.Shutdown()
+	e.stopDispatchers()
 
 	var report Report
 	var all []error

@@ -45,6 +45,7 @@ type Engine struct {
 	// idle arms it, so that a quiet spell costs one wake-up, not two.
 	linger      time.Duration
 	lingerTimer *time.Timer
+	dispatcher  *dedicated // runs the router
 
 	closeOnce sync.Once
 	closeDone chan struct{}
@@ -62,7 +63,9 @@ func Start(cfg Config) (*Engine, error) {
 		if s.Options.Spool.Dir != "" {
 			log, err := openSpool(s.Name, s.Options.Spool, h.logger)
 			if err != nil {
+				e.hosts = append(e.hosts, h) // for its dispatcher
 				e.closeSpools()
+				e.stopDispatchers()
 				return nil, err
 			}
 			h.d.attachSpool(log, log.Dir())
@@ -84,10 +87,12 @@ func Start(cfg Config) (*Engine, error) {
 		touched: make([]bool, len(e.hosts)),
 		ready:   make(chan struct{}),
 	}
-	pid, err := e.root.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return r }), "streamll-router")
+	e.dispatcher = newDedicated()
+	pid, err := e.root.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return r }, actor.WithDispatcher(e.dispatcher)), "streamll-router")
 	if err != nil {
 		e.system.Shutdown()
 		e.closeSpools()
+		e.stopDispatchers()
 		return nil, fmt.Errorf("bus: starting router: %w", err)
 	}
 	<-r.ready
@@ -96,6 +101,16 @@ func Start(cfg Config) (*Engine, error) {
 	e.lingerTimer = time.AfterFunc(time.Hour, func() { e.root.Send(pid, lingerDone{}) })
 	e.lingerTimer.Stop()
 	return e, nil
+}
+
+// stopDispatchers ends the actors' goroutines, once the actors are gone.
+func (e *Engine) stopDispatchers() {
+	if e.dispatcher != nil {
+		e.dispatcher.stop()
+	}
+	for _, h := range e.hosts {
+		h.dispatcher.stop()
+	}
 }
 
 // closeSpools closes the spools of a bus that failed to start.

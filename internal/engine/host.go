@@ -43,7 +43,8 @@ type host struct {
 	restarts *supervisor.Restarts // the router's: only HandleFailure touches it
 
 	// pid is the host actor's, set by the router when it spawns it.
-	pid *actor.PID
+	pid        *actor.PID
+	dispatcher *dedicated // runs the host actor
 
 	// Owned by the host actor's goroutine.
 	d        *delivery
@@ -91,15 +92,16 @@ func inboxChunks(o sinks.Options) int {
 func newHost(index int, s sinks.Sink, name string, opts sinks.Options, logger *slog.Logger, now time.Time) *host {
 	logger = logger.With("sink", name)
 	h := &host{
-		index:    index,
-		name:     name,
-		opts:     opts,
-		logger:   logger,
-		count:    newCounters(),
-		inbox:    make(chan []*events.Event, inboxChunks(opts)),
-		free:     make(chan []*events.Event, inboxChunks(opts)),
-		rebuilds: opts.Supervision.Backoff.NewBackOff(),
-		restarts: supervisor.NewRestarts(opts.Supervision),
+		index:      index,
+		name:       name,
+		opts:       opts,
+		logger:     logger,
+		count:      newCounters(),
+		inbox:      make(chan []*events.Event, inboxChunks(opts)),
+		free:       make(chan []*events.Event, inboxChunks(opts)),
+		rebuilds:   opts.Supervision.Backoff.NewBackOff(),
+		restarts:   supervisor.NewRestarts(opts.Supervision),
+		dispatcher: newDedicated(),
 	}
 	h.d = newDelivery(opts, h.count, logger, now)
 	h.w = newWriter(name, s, opts.WriteTimeout, func(msg any) { h.root.Send(h.self, msg) })
@@ -108,7 +110,7 @@ func newHost(index int, s sinks.Sink, name string, opts sinks.Options, logger *s
 }
 
 func (h *host) props() *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return hostActor{h} })
+	return actor.PropsFromProducer(func() actor.Actor { return hostActor{h} }, actor.WithDispatcher(h.dispatcher))
 }
 
 // accepts reports whether the sink's filter takes ev. A filter that panics
