@@ -130,7 +130,8 @@ func DropReasons() []DropReason {
 
 // Health is a snapshot of one sink's state and counters. Counters only grow.
 // For every sink, Received = Delivered + DroppedTotal() + Buffered at any
-// quiet moment; once Close has returned, Buffered is 0.
+// quiet moment; once Close has returned, Buffered is 0, or for a sink with a
+// spool the events left in it for the next bus.
 type Health struct {
 	// Name labels the sink.
 	Name string `json:"name"`
