@@ -187,8 +187,10 @@ type SpoolHealth struct {
 	// CorruptSkipped counts records found corrupt and skipped (also counted
 	// in Dropped as spool_corrupt).
 	CorruptSkipped uint64 `json:"corrupt_skipped"`
-	// Failing reports that the disk's latest write or fsync failed: the sink
-	// then holds new events in memory only until the disk works again.
+	// Failing reports that the disk's latest write or fsync failed. After a
+	// failed write the sink holds new events in memory only until the disk
+	// works again; after a failed fsync the events it covered stay spooled
+	// but count as durable only once delivered.
 	// DiskErrors counts failed operations, LastError is the latest.
 	Failing    bool   `json:"failing"`
 	DiskErrors uint64 `json:"disk_errors"`
