@@ -156,7 +156,8 @@ func (b *Bus) Flush(ctx context.Context) error {
 }
 
 // Resume lets a sink that its supervision policy paused (PauseSink, after
-// too many restarts) write again; its driver is rebuilt first. It returns
+// too many restarts) write again; its driver is rebuilt first when the
+// policy's last decision was to restart it. It returns
 // ErrUnknownSink for a name no sink has, ErrNotPaused for a sink that is not
 // paused, and ErrClosed once Close has begun.
 func (b *Bus) Resume(name string) error {
@@ -187,9 +188,12 @@ func (b *Bus) Resume(name string) error {
 // When ctx ends, what the sinks still hold is dropped and counted
 // (undelivered_at_close), a Write in flight is interrupted (its context is
 // cancelled; the drivers of this module then drop the connection) and counted
-// by its outcome, and each driver's Close gets a short grace. Close returns at
-// most about half a second after ctx ends, or 1.5 s for a driver that ignores
-// its context. Later calls wait for the first and return its result.
+// by its outcome (unconfirmed_at_close for what it did not confirm), and each
+// driver's Close gets a short grace. Close returns at most about half a second
+// after ctx ends; a driver whose Write or Close ignores its context is given
+// up on about 2 s after ctx ends, reported in the error, and its goroutine is
+// left running until that call returns. Later calls wait for the first and
+// return its result.
 func (b *Bus) Close(ctx context.Context) error {
 	if b == nil {
 		return nil

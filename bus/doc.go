@@ -10,17 +10,20 @@
 // function so that every call is an execution, as Python's
 // @streamll.instrument does.
 //
-// Inside, the bus is a small actor system (protoactor-go): Emit posts the
-// event to a router actor, which hands it to one host actor per sink whose
-// filter accepts it. Each host batches, buffers (bounded), retries with
-// backoff, isolates a failing backend behind a circuit breaker, and is
-// restarted by its supervisor if its driver panics. None of that runs on the
-// producer's goroutine: Emit costs about as much as a channel send and never
-// waits for a sink.
+// Inside, the bus is a small actor system (protoactor-go, kept out of every
+// exported signature): Emit copies the event into a bounded lock-free intake,
+// without a lock or an allocation, and a router actor hands it from there to
+// one host actor per sink whose filter accepts it. Each host batches, buffers
+// (bounded; with a spool, on disk beyond that), retries with backoff,
+// isolates a failing backend behind a circuit breaker, and is restarted by its
+// supervisor, its driver rebuilt, if the driver panics. None of that runs on
+// the producer's goroutine, and no queue on the way is unbounded: Emit never
+// waits for a sink, and what does not fit is dropped and counted.
 //
 // Every event is accounted for per sink: delivered, dropped with a reason, or
-// still buffered. [Bus.Health] reports it; [Bus.Close] drains everything until
-// its context ends and says what was left.
+// still buffered. [Bus.Health] reports it and [Bus.Flush] waits until what
+// was emitted is delivered or counted. [Bus.Close] drains everything until
+// its context ends, and its error counts every event lost since [New].
 //
 // A process may set one default bus ([Configure], [SetDefault]) used by the
 // package-level [Emit], [Start] and by Instrument with a nil bus.

@@ -1,5 +1,6 @@
-// Package sinks defines what a sink is and runs each one in its own supervised
-// actor, the host.
+// Package sinks defines what a sink is and how the bus runs each one: the
+// contract a driver implements, the Options its host applies, and the Health
+// it reports. The runtime that hosts the sinks is internal to the bus.
 //
 // A [Sink] is a small interface, Write a batch and Close, that a driver
 // implements without knowing anything about actors, in the way a log/slog
@@ -7,14 +8,16 @@
 // goroutine at a time. Errors say what happened to the batch: nil (all
 // delivered), a [*BatchError] (some delivered, the rest listed), an error marked
 // [Permanent] (retrying cannot help), or anything else (retry the whole batch).
-// A panic is a crash: the supervisor restarts the host, and the batch in hand
-// survives the restart.
+// A panic is a crash: the sink's supervisor restarts it (closing the driver and
+// asking a [Rebuilder] for a fresh instance), resumes or stops it as its
+// policy says, and the batch in hand survives a restart or a resume.
 //
 // The host gives every sink, whatever its driver, the same guarantees: its own
-// mailbox, so a slow sink never slows the others or a producer; batching that
-// adapts to load; a bounded buffer with a counted overflow policy; retries with
-// backoff that keep order; a circuit breaker; and counters that account for
-// every event it received as delivered, dropped (with a reason) or still
+// bounded inbox, so a slow sink never slows the others or a producer; batching
+// that adapts to load; a bounded buffer with a counted overflow policy;
+// retries with backoff that keep order; a circuit breaker; an optional
+// crash-durable [Spool] on local disk; and counters that account for every
+// event it received as delivered, dropped (with a [DropReason]) or still
 // buffered. [Options] configure all of it; the zero value is a sound default.
 //
 // The drivers live in subpackages (memory, terminal, redissink, rabbitmqsink,

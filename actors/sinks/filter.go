@@ -7,8 +7,11 @@ import (
 )
 
 // Filter decides which events a sink receives. A nil Filter accepts every
-// event. Filters run on the bus's router for every event and sink, so they must
-// be fast, must not block, and must not modify the event.
+// event. Filters run on the bus's router for every event and sink, and on the
+// producer's goroutine for an event Emit cannot take (a full intake, a closed
+// bus), to count it for the sinks that would have received it; so they must be
+// fast, must not block, must not modify the event, and must be safe for
+// concurrent use.
 type Filter func(ev *events.Event) bool
 
 // Types returns a filter accepting events of the given types, such as

@@ -130,7 +130,8 @@ func DropReasons() []DropReason {
 
 // Health is a snapshot of one sink's state and counters. Counters only grow.
 // For every sink, Received = Delivered + DroppedTotal() + Buffered at any
-// quiet moment; once Close has returned, Buffered is 0.
+// quiet moment; once Close has returned, Buffered is 0, or for a sink with a
+// spool the events left in it for the next bus.
 type Health struct {
 	// Name labels the sink.
 	Name string `json:"name"`
@@ -186,8 +187,10 @@ type SpoolHealth struct {
 	// CorruptSkipped counts records found corrupt and skipped (also counted
 	// in Dropped as spool_corrupt).
 	CorruptSkipped uint64 `json:"corrupt_skipped"`
-	// Failing reports that the disk's latest write or fsync failed: the sink
-	// then holds new events in memory only until the disk works again.
+	// Failing reports that the disk's latest write or fsync failed. After a
+	// failed write the sink holds new events in memory only until the disk
+	// works again; after a failed fsync the events it covered stay spooled
+	// but count as durable only once delivered.
 	// DiskErrors counts failed operations, LastError is the latest.
 	Failing    bool   `json:"failing"`
 	DiskErrors uint64 `json:"disk_errors"`

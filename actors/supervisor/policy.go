@@ -20,7 +20,8 @@ const (
 	// in hand after the restart backoff: for a panic that says nothing about
 	// the driver's state. Resumes count towards MaxRestarts too.
 	Resume
-	// Stop stops the sink for good; what it still holds is counted as dropped.
+	// Stop stops the sink for good; what it still holds is counted as dropped
+	// (a spool keeps what it holds for the next bus).
 	Stop
 )
 
@@ -47,7 +48,7 @@ const (
 	StopSink GiveUp = iota
 	// PauseSink keeps the sink's host alive but writes nothing: events keep
 	// arriving into its bounded buffer (overflow policy applies) until the bus's
-	// Restart method resumes it.
+	// Resume method lets it write again.
 	PauseSink
 )
 

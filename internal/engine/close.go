@@ -35,9 +35,12 @@ func (s SinkReport) Lost() uint64 {
 }
 
 // Close seals the intake, drains every host (see drain.go) until ctx ends,
-// stops the actors and waits for every writer goroutine. It returns at most
-// about 2×closeGrace after ctx ends, plus a second's guard for a host that
-// cannot answer at all. Later calls wait for the first and return its result.
+// stops the actors and waits for every writer goroutine. A host answers at
+// most about 2×closeGrace after ctx ends, and Close waits up to closeGuard for
+// one that does not; it then waits up to closeGuard again for the writers, so
+// a driver stuck in a call costs about 2×closeGrace+closeGuard (2 s) past ctx's
+// end, and a host that cannot answer at all up to 2×closeGuard. Later calls
+// wait for the first and return its result.
 func (e *Engine) Close(ctx context.Context) (Report, error) {
 	e.closeOnce.Do(func() {
 		e.report, e.closeErr = e.close(ctx)
