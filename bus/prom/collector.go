@@ -24,6 +24,8 @@ type Collector struct {
 	dropped                                        *prometheus.Desc
 	buffered, highWater, consecutive, up           *prometheus.Desc
 	state, circuit, circuitChanged                 *prometheus.Desc
+	spoolBytes, spoolEvents, spoolAge, spoolFsync  *prometheus.Desc
+	spoolFsyncs, spoolCorrupt, spoolFailing        *prometheus.Desc
 }
 
 // NewCollector returns a collector for b's sinks.
@@ -50,13 +52,21 @@ func NewCollector(b *bus.Bus, o Options) *Collector {
 		state:          desc("state", "1 for the sink's current lifecycle state.", "state"),
 		circuit:        desc("circuit", "1 for the sink's current circuit breaker state.", "state"),
 		circuitChanged: desc("circuit_changed_timestamp_seconds", "When the circuit last changed state."),
+		spoolBytes:     desc("spool_bytes", "Size of the sink's spool files (sinks with a spool only)."),
+		spoolEvents:    desc("spool_events", "Events in the sink's spool not delivered yet."),
+		spoolAge:       desc("spool_oldest_age_seconds", "Age of the oldest event in the sink's spool."),
+		spoolFsync:     desc("spool_fsync_p99_seconds", "99th percentile of the spool's recent fsyncs."),
+		spoolFsyncs:    desc("spool_fsyncs_total", "Fsyncs of the sink's spool."),
+		spoolCorrupt:   desc("spool_corrupt_records_total", "Records of the spool found corrupt and skipped."),
+		spoolFailing:   desc("spool_failing", "1 while the spool's disk fails and events wait in memory only."),
 	}
 }
 
 // Describe implements prometheus.Collector.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.received, c.delivered, c.batches, c.failed, c.restarts, c.dropped,
-		c.buffered, c.highWater, c.consecutive, c.up, c.state, c.circuit, c.circuitChanged} {
+		c.buffered, c.highWater, c.consecutive, c.up, c.state, c.circuit, c.circuitChanged,
+		c.spoolBytes, c.spoolEvents, c.spoolAge, c.spoolFsync, c.spoolFsyncs, c.spoolCorrupt, c.spoolFailing} {
 		ch <- d
 	}
 }
@@ -94,6 +104,15 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 			gauge(c.circuit, boolFloat(h.Circuit == s), s.String())
 		}
 		gauge(c.circuitChanged, float64(h.CircuitSince.UnixNano())/1e9)
+		if sp := h.Spool; sp != nil {
+			gauge(c.spoolBytes, float64(sp.Bytes))
+			gauge(c.spoolEvents, float64(sp.Events))
+			gauge(c.spoolAge, sp.OldestAge.Seconds())
+			gauge(c.spoolFsync, sp.FsyncP99.Seconds())
+			counter(c.spoolFsyncs, sp.Fsyncs)
+			counter(c.spoolCorrupt, sp.CorruptSkipped)
+			gauge(c.spoolFailing, boolFloat(sp.Failing))
+		}
 	}
 }
 

@@ -81,3 +81,29 @@ streamll_sink_up{service="test",sink="mem"} 0
 		t.Errorf("gathered %d series (%v), want 30", n, err)
 	}
 }
+
+// TestCollectorSpool: a sink with a spool exports its spool's figures.
+func TestCollectorSpool(t *testing.T) {
+	mem, err := memory.New(memory.Config{Options: sinks.Options{Name: "audit", Spool: sinks.Spool{Dir: t.TempDir()}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := bus.New(bus.Config{Sinks: []sinks.Sink{mem}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Emit(events.Event{EventType: "x"})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := b.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(prom.NewCollector(b, prom.Options{}))
+	for _, name := range []string{"streamll_sink_spool_bytes", "streamll_sink_spool_events", "streamll_sink_spool_oldest_age_seconds",
+		"streamll_sink_spool_fsync_p99_seconds", "streamll_sink_spool_fsyncs_total", "streamll_sink_spool_corrupt_records_total", "streamll_sink_spool_failing"} {
+		if n, err := testutil.GatherAndCount(reg, name); err != nil || n != 1 {
+			t.Errorf("%s: %d series (%v), want 1", name, n, err)
+		}
+	}
+}
