@@ -105,7 +105,7 @@ number() { sed -nE "s/$2/\\1/p" "$1" | head -n 1; }
 
 echo "=== examples: building"
 mkdir -p "$bin"
-examples=(quickstart saas-dashboard compliance-audit multi-environment routing health nats-jetstream)
+examples=(quickstart saas-dashboard compliance-audit multi-environment routing health nats-jetstream custom-sink)
 for ex in "${examples[@]}"; do
   go build -o "$bin/$ex" "./examples/$ex"
 done
@@ -274,5 +274,21 @@ timeout 60 "$bin/$name" consumer -stream "$stream" -idle 2s >"$work/$name.resume
 has "$work/$name.resume.log" "^consumer: read $again events \\(0 duplicates skipped\\)" ||
   fail $name "the resumed consumer did not read exactly the $again new events"
 pass "$name: the durable consumer read all $delivered events once on ai.<module>.<event_type>, then resumed with exactly the $again new ones"
+
+# --- custom-sink: a webhook sink of the user's own -> its receiver -------------
+name=custom-sink
+start $name 60 "$bin/$name" receiver -listen 127.0.0.1:0
+await 20 has "$work/$name.log" '^receiver: listening on ' || fail $name "the receiver did not start"
+hook=$(number "$work/$name.log" '^receiver: listening on (http[^ ]+)$')
+WEBHOOK_URL="$hook" timeout 60 "$bin/$name" producer -questions 3 -token-delay 1ms >"$work/$name.producer.log" 2>&1 ||
+  fail $name "producer exit status $?"
+delivered=$(number "$work/$name.producer.log" '^delivered ([0-9]+) events to webhook:.*, dropped 0$')
+[ -n "$delivered" ] && ((delivered > 0)) || fail $name "the producer did not deliver everything"
+await 30 at_least "$work/$name.log" '^(start|token|end|faq_matched) ' "$delivered" ||
+  fail $name "the receiver printed $(count "$work/$name.log" '^(start|token|end|faq_matched) ') of $delivered events"
+stop $name || fail $name "the receiver exited with status $?"
+has "$work/$name.log" "^receiver: kept $delivered events \\(0 copies dropped\\)\$" || fail $name "the receiver did not keep the $delivered events"
+(($(count "$work/$name.log" '^start ') == 3)) || fail $name "not 3 answers"
+pass "$name: the receiver kept the $delivered events the webhook sink delivered, each once"
 
 echo "=== examples: all passed"

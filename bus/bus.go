@@ -18,8 +18,9 @@ import (
 // concurrent use. Emit never blocks on a sink and never does I/O on the
 // caller's goroutine.
 type Bus struct {
-	e     *engine.Engine
-	clock clock
+	e      *engine.Engine
+	clock  clock
+	logger *slog.Logger // Config.Logger, for Shutdown's report; may be nil
 }
 
 // New validates cfg and starts a bus: one router actor and one supervised
@@ -34,7 +35,7 @@ func New(cfg Config) (*Bus, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Bus{e: e}, nil
+	return &Bus{e: e, logger: cfg.Logger}, nil
 }
 
 func (cfg Config) engineConfig() (engine.Config, error) {
@@ -65,19 +66,20 @@ func (cfg Config) engineConfig() (engine.Config, error) {
 	if cfg.Linger < 0 || cfg.NoLinger {
 		ec.Linger = 0
 	}
-	taken := map[string]bool{}
+	names, nameErrs := sinkNames(cfg.Sinks)
+	errs = append(errs, nameErrs...)
 	for i, s := range cfg.Sinks {
 		if isNil(s) {
 			bad("Sinks[%d] is nil (%T)", i, s)
 			continue
 		}
 		opts := hostOptions(s)
-		name := sinkName(s, opts, i, taken)
+		name := names[i]
 		if err := opts.Validate(); err != nil {
 			errs = append(errs, fmt.Errorf("%w: Sinks[%d] (%s): %w", ErrInvalidConfig, i, name, err))
 			continue
 		}
-		opts = withDefaults(opts)
+		opts = opts.WithDefaults()
 		if opts.BatchSize > opts.BufferSize {
 			bad("Sinks[%d] (%s): BatchSize %d exceeds BufferSize %d", i, name, opts.BatchSize, opts.BufferSize)
 			continue
@@ -99,15 +101,6 @@ func isNil(s sinks.Sink) bool {
 		return v.IsNil()
 	}
 	return false
-}
-
-// withDefaults applies the host defaults, with a batch no larger than a
-// small buffer.
-func withDefaults(o sinks.Options) sinks.Options {
-	if o.BatchSize == 0 && o.BufferSize > 0 && o.BufferSize < sinks.DefaultBatchSize {
-		o.BatchSize = o.BufferSize
-	}
-	return o.WithDefaults()
 }
 
 // Emit hands ev to every sink whose filter accepts it and returns at once.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -190,6 +191,8 @@ func TestInvalidConfig(t *testing.T) {
 	}
 }
 
+// A sink without a name of its own is named after its position, giving way
+// to the names sinks chose.
 func TestSinkNamesAreUnique(t *testing.T) {
 	b := newBus(t, newFake(), sinks.WithOptions(newFake(), sinks.Options{Name: "sink-0"}), newFake())
 	defer closeBus(t, b)
@@ -197,8 +200,77 @@ func TestSinkNamesAreUnique(t *testing.T) {
 	for _, h := range b.Health() {
 		names = append(names, h.Name)
 	}
-	if fmt.Sprint(names) != "[sink-0 sink-0#2 sink-2]" {
+	if fmt.Sprint(names) != "[sink-0#2 sink-0 sink-2]" {
 		t.Errorf("names = %v", names)
+	}
+}
+
+// placed is a sink whose driver names it and says where it writes, as the
+// drivers of this module do ("redis:streamll_events" on a server).
+type placed struct {
+	*fake
+	name, place string
+}
+
+func (p placed) Name() string        { return p.name }
+func (p placed) Destination() string { return p.place }
+
+// Two sinks are ambiguous when they were given the same name, or when the
+// second writes where the first does without a name to tell it apart: the
+// error names both and the fix. Sinks that only share their driver's name
+// are told apart by a suffix.
+func TestSinkNamesCollide(t *testing.T) {
+	redis := func(server string) sinks.Sink {
+		return placed{newFake(), "redis:streamll_events", server + " stream streamll_events"}
+	}
+	named := func(s sinks.Sink, name string) sinks.Sink { return sinks.WithOptions(s, sinks.Options{Name: name}) }
+	tests := []struct {
+		name  string
+		sinks []sinks.Sink
+		want  []string // in the error, or the names when there is none
+		err   bool
+	}{
+		{"same destination", []sinks.Sink{newFake(), redis("redis://a"), redis("redis://a")},
+			[]string{"Sinks[2] writes to redis://a stream streamll_events, as Sinks[1] does", "its own destination", "set Options.Name on Sinks[2]"}, true},
+		{"same destination through WithOptions", []sinks.Sink{redis("redis://a"), sinks.WithOptions(redis("redis://a"), sinks.Options{BatchSize: 10})},
+			[]string{"Sinks[1] writes to redis://a stream streamll_events, as Sinks[0] does"}, true},
+		{"chosen names", []sinks.Sink{named(newFake(), "audit"), named(redis("redis://a"), "audit")},
+			[]string{`Sinks[1]: Options.Name "audit" is Sinks[0]'s name too`}, true},
+		{"same destination, told apart by Options.Name", []sinks.Sink{redis("redis://a"), named(redis("redis://a"), "errors")},
+			[]string{"redis:streamll_events", "errors"}, false},
+		{"same name, other servers", []sinks.Sink{redis("redis://a"), redis("redis://b"), redis("redis://c")},
+			[]string{"redis:streamll_events", "redis:streamll_events#2", "redis:streamll_events#3"}, false},
+		{"a chosen name first", []sinks.Sink{redis("redis://a"), named(newFake(), "redis:streamll_events")},
+			[]string{"redis:streamll_events#2", "redis:streamll_events"}, false},
+		{"sinks that do not say", []sinks.Sink{named(newFake(), ""), named(newFake(), "")},
+			[]string{"sink-0", "sink-1"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := bus.New(bus.Config{Sinks: tt.sinks})
+			if !tt.err {
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer closeBus(t, b)
+				var names []string
+				for _, h := range b.Health() {
+					names = append(names, h.Name)
+				}
+				if fmt.Sprint(names) != fmt.Sprint(tt.want) {
+					t.Errorf("names = %v, want %v", names, tt.want)
+				}
+				return
+			}
+			if !errors.Is(err, bus.ErrInvalidConfig) || b != nil {
+				t.Fatalf("New = %v, %v; want ErrInvalidConfig", b, err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+		})
 	}
 }
 

@@ -69,21 +69,79 @@ func hostOptions(s sinks.Sink) sinks.Options {
 	return sinks.Options{}
 }
 
-// sinkName picks a unique name for the i-th sink.
-func sinkName(s sinks.Sink, opts sinks.Options, i int, taken map[string]bool) string {
-	name := opts.Name
-	if name == "" {
-		if n, ok := s.(sinks.Namer); ok {
-			name = n.Name()
+// sinkNames names every sink of ss ("" for a nil sink) and reports what
+// makes a set of sinks ambiguous:
+//
+//   - a name chosen with Options.Name must be unique, since Health, logs,
+//     metrics and Resume tell sinks apart by name;
+//   - a sink without Options.Name must not write where an earlier sink
+//     writes (see sinks.Destined): each would deliver every event there, and
+//     the usual cause is two sinks left at their driver's default stream,
+//     exchange or subject.
+//
+// Otherwise a sink is named after itself (Namer), else its position
+// ("sink-<i>"); such a name that is already taken gets a "#2" (or "#3", ...)
+// suffix, so that two Redis sinks on different servers with the same stream
+// key become "redis:ai_events" and "redis:ai_events#2".
+func sinkNames(ss []sinks.Sink) ([]string, []error) {
+	names := make([]string, len(ss))
+	taken := map[string]int{}
+	var errs []error
+	for i, s := range ss {
+		if isNil(s) {
+			continue
+		}
+		if name := hostOptions(s).Name; name != "" {
+			if first, dup := taken[name]; dup {
+				errs = append(errs, fmt.Errorf("%w: Sinks[%d]: Options.Name %q is Sinks[%d]'s name too; each sink needs a name of its own",
+					ErrInvalidConfig, i, name, first))
+			}
+			names[i], taken[name] = name, i
 		}
 	}
-	if name == "" {
-		name = fmt.Sprintf("sink-%d", i)
+	places := map[string]int{}
+	for i, s := range ss {
+		d, ok := s.(sinks.Destined)
+		if isNil(s) || !ok {
+			continue
+		}
+		place := d.Destination()
+		if place == "" {
+			continue // the sink does not say
+		}
+		if first, dup := places[place]; dup && names[i] == "" {
+			errs = append(errs, fmt.Errorf("%w: Sinks[%d] writes to %s, as Sinks[%d] does, so each would deliver every event there; "+
+				"give one its own destination (stream, exchange, subject, ...), or set Options.Name on Sinks[%d] if both are meant",
+				ErrInvalidConfig, i, place, first, i))
+		}
+		if _, dup := places[place]; !dup {
+			places[place] = i
+		}
 	}
-	unique := name
-	for k := 2; taken[unique]; k++ {
-		unique = fmt.Sprintf("%s#%d", name, k)
+	for _, positional := range []bool{false, true} {
+		for i, s := range ss {
+			if names[i] != "" || isNil(s) {
+				continue
+			}
+			name := ""
+			if n, ok := s.(sinks.Namer); ok {
+				name = n.Name()
+			}
+			if (name == "") != positional {
+				continue
+			}
+			if positional {
+				name = fmt.Sprintf("sink-%d", i)
+			}
+			unique := name
+			for k := 2; ; k++ {
+				if _, dup := taken[unique]; !dup {
+					break
+				}
+				unique = fmt.Sprintf("%s#%d", name, k)
+			}
+			names[i], taken[unique] = unique, i
+		}
 	}
-	taken[unique] = true
-	return unique
+	return names, errs
 }

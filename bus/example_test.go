@@ -92,3 +92,60 @@ func ExampleConfig_filters() {
 	// memory received 4
 	// alerts received 1
 }
+
+// Use starts the default bus; Shutdown, deferred in main, closes it and
+// logs anything that was not delivered. Instrument with a nil bus, Start
+// and the package-level helpers then need no bus in hand.
+func ExampleUse() {
+	mem, _ := memory.New(memory.Config{})
+	b, err := bus.Use(mem) // in main: bus.Use(terminal.To(os.Stdout))
+	if err != nil {
+		panic(err)
+	}
+	answer := bus.InstrumentNoInput(nil, bus.Op{Module: "ChatBot", Operation: "forward"},
+		func(ctx context.Context) (string, error) {
+			bus.Token(ctx, "42")
+			return "42", nil
+		})
+	answer(context.Background())
+
+	if err := b.Shutdown(); err != nil { // in main: defer b.Shutdown()
+		panic(err)
+	}
+	for _, ev := range mem.Events() {
+		fmt.Println(ev.ModuleName, ev.EventType, ev.Operation)
+	}
+	// Output:
+	// ChatBot start forward
+	// ChatBot token forward
+	// ChatBot end forward
+}
+
+// Token, Emit and the other package-level helpers reach the execution the
+// context carries, so a function called with it needs no *Execution.
+func ExampleToken() {
+	mem, _ := memory.New(memory.Config{})
+	b, _ := bus.New(bus.Config{Sinks: []sinks.Sink{mem}})
+
+	stream := func(ctx context.Context, answer ...string) {
+		for _, tok := range answer {
+			bus.Token(ctx, tok)
+		}
+		bus.Emit(ctx, "answered", map[string]any{"tokens": len(answer)})
+	}
+	ctx, ex := b.Start(context.Background(), bus.Op{Operation: "llm_call"})
+	stream(ctx, "The answer", " is 42")
+	ex.End(nil)
+	stream(context.Background(), "untraced") // no execution: nothing is emitted
+
+	b.Close(context.Background())
+	for _, ev := range mem.Events() {
+		fmt.Println(ev.EventType, ev.Data[events.KeyToken], ev.Data["tokens"])
+	}
+	// Output:
+	// start <nil> <nil>
+	// token The answer <nil>
+	// token  is 42 <nil>
+	// answered <nil> 2
+	// end <nil> <nil>
+}

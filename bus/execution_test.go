@@ -143,7 +143,7 @@ func TestDefaultBus(t *testing.T) {
 	if bus.Default() != b {
 		t.Fatal("Configure did not set the default bus")
 	}
-	bus.Emit(events.Event{EventType: "direct"})
+	bus.Default().Emit(events.Event{EventType: "direct"})
 	_, ex := bus.Start(context.Background(), bus.Op{Operation: "op"})
 	ex.End(nil)
 	traced := bus.Instrument(nil, bus.Op{Operation: "wrapped"}, func(context.Context, int) (int, error) { return 1, nil })

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/streamll/streamll-go/internal/urlparams"
 )
 
 // Open makes a consumer from a URL spelled as package sinkurl spells the
@@ -37,11 +39,6 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Consumer, error) {
 		return nil, fmt.Errorf("%w: %s: the settings after '?' are malformed: %v", ErrInvalidConfig, u.Redacted(), err)
 	}
 	p := &query{q: q}
-	for name := range q {
-		if slices.Contains(sinkOnly, name) {
-			p.take(name)
-		}
-	}
 	switch u.Scheme {
 	case "redis", "rediss", "redis+cluster", "rediss+cluster", "redis+unix":
 		cfg := RedisConfig{Options: opts}
@@ -53,9 +50,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Consumer, error) {
 		if w := p.duration("block"); w > 0 {
 			cfg.Wait = w
 		}
-		for _, name := range []string{"maxlen", "timeout"} { // redissink's own
-			p.take(name)
-		}
+		p.ignore(urlparams.Redis)
 		if err := p.err(u); err != nil {
 			return nil, err
 		}
@@ -70,14 +65,10 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Consumer, error) {
 		cfg.BindingKey = p.take("binding_key")
 		cfg.Queue = p.take("queue")
 		cfg.ConnectionName = p.take("connection_name")
-		for _, name := range []string{"routing_key", "transient", "mandatory", "no_declare", "no_confirms",
-			"confirm_window", "max_message_bytes", "dial_timeout", "confirm_timeout",
-			"dead_letter_exchange", "queue_max_length", "addr"} { // rabbitmqsink's own
-			p.take(name)
-		}
+		p.ignore(urlparams.AMQP)
 		pass := url.Values{}
 		for name, vs := range p.rest() {
-			if !slices.Contains(amqpOptions, name) {
+			if !slices.Contains(urlparams.AMQPOptions, name) {
 				p.bad("unknown parameter %q", name)
 				continue
 			}
@@ -99,6 +90,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Consumer, error) {
 		if w := p.duration("block"); w > 0 {
 			cfg.Wait = w
 		}
+		p.ignore(urlparams.NATS)
 		for name := range p.rest() {
 			p.bad("unknown parameter %q", name)
 		}
@@ -114,15 +106,6 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Consumer, error) {
 	}
 	return nil, fmt.Errorf("%w: unknown scheme %q: want redis://, rediss://, redis+cluster://, redis+unix://, amqp://, amqps:// or nats://", ErrInvalidConfig, u.Scheme+"://")
 }
-
-// sinkOnly are the settings sinkurl gives every sink, which configure its
-// host and mean nothing to a consumer.
-var sinkOnly = []string{"name", "types", "buffer", "batch", "batch_delay", "overflow", "write_timeout",
-	"max_retries", "max_elapsed", "breaker", "failure_threshold", "recovery_timeout"}
-
-// amqpOptions are the query parameters amqp091-go reads from a URL.
-var amqpOptions = []string{"auth_mechanism", "cacertfile", "certfile", "channel_max",
-	"connection_timeout", "heartbeat", "keyfile", "server_name_indication"}
 
 // query reads a URL's settings, remembering which were used and what was
 // wrong.
@@ -142,6 +125,16 @@ func (p *query) take(name string) string {
 		p.bad("parameter %q is given %d times", name, len(vs))
 	}
 	return vs[0]
+}
+
+// ignore takes, to ignore them, the settings of the sink's URL (package
+// sinkurl) that the consumer has not read itself: they configure the sink.
+func (p *query) ignore(sink urlparams.Table) {
+	for name := range p.q {
+		if _, ok := sink[name]; ok && !slices.Contains(p.used, name) {
+			p.take(name)
+		}
+	}
 }
 
 func (p *query) duration(name string) time.Duration {

@@ -24,6 +24,8 @@ func TestOpen(t *testing.T) {
 		{"rabbitmq exchange", au + "?exchange=" + exchange + "&routing_key=loan.{operation}&heartbeat=5",
 			"rabbitmq exchange " + exchange + " (private queue, #)"},
 		{"nats", nu + "?subject=" + prefix + ".>", "nats stream CONSUME_TestOpen"},
+		{"a nats sink's URL", nu + "?subject=" + prefix + ".>&window=50&create&replicas=1&dial_timeout=2s&batch=100",
+			"nats stream CONSUME_TestOpen"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

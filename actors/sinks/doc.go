@@ -21,5 +21,8 @@
 // buffered. [Options] configure all of it; the zero value is a sound default.
 //
 // The drivers live in subpackages (memory, terminal, redissink, rabbitmqsink,
-// natssink, otelsink), and every driver passes the conformance suite in sinktest.
+// natssink, otelsink), and every driver passes the conformance suite in
+// sinktest. The Sink doc states the rules a driver author needs (what comes
+// back after a failure, what the context carries, when Close comes);
+// docs/writing-a-sink.md writes a sink by them, step by step.
 package sinks

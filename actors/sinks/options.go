@@ -37,8 +37,10 @@ func (o Overflow) String() string {
 // in their Config; [WithOptions] attaches them to any other Sink.
 type Options struct {
 	// Name labels the sink in Health, logs and metrics. Default: the sink's
-	// own name (see Namer), else its position ("sink-0", ...). Names are made
-	// unique by the bus.
+	// own name (see Namer), else its position ("sink-0", ...), with a "#2"
+	// (or "#3", ...) suffix when an earlier sink has it. A name set here must
+	// be unique on its bus, and it is how a bus tells apart two sinks that
+	// write to the same destination (see Destined).
 	Name string
 	// Filter selects the events this sink receives. Default: every event.
 	Filter Filter
@@ -47,7 +49,9 @@ type Options struct {
 	// linger before it routes them (see bus.Config.Linger), and while one
 	// Write is in flight the next batch fills, so a quiet stream is written
 	// in small batches with little delay and a busy one in full batches.
-	// Default 256, or what the driver chooses (see DefaultBatch).
+	// Default DefaultBatchSize (256), or the driver's own (1000 for Redis,
+	// the confirm or ack window for RabbitMQ and NATS), and never more than
+	// BufferSize: see DefaultBatch, the one place that decides it.
 	BatchSize int
 	// BufferSize bounds, in events, what the host holds while the sink is
 	// slow, failing or open-circuited (the batch in hand included). Beyond it
@@ -166,9 +170,7 @@ const (
 
 // WithDefaults returns o with every unset field at its default.
 func (o Options) WithDefaults() Options {
-	if o.BatchSize == 0 {
-		o.BatchSize = DefaultBatchSize
-	}
+	o = o.DefaultBatch(DefaultBatchSize)
 	if o.BufferSize == 0 {
 		o.BufferSize = DefaultBufferSize
 	}
@@ -179,9 +181,10 @@ func (o Options) WithDefaults() Options {
 }
 
 // DefaultBatch returns o with BatchSize set to n, or to the buffer's size if
-// that is smaller, when BatchSize is unset. Drivers whose backends are
-// fastest with large batches (a Redis pipeline, a confirm window) use it for
-// their own default.
+// that is smaller, when BatchSize is unset: the rule of every default batch
+// size. WithDefaults applies it with DefaultBatchSize; drivers whose
+// backends are fastest with large batches (a Redis pipeline, a confirm
+// window) apply it first with their own n.
 func (o Options) DefaultBatch(n int) Options {
 	if o.BatchSize != 0 || n <= 0 {
 		return o

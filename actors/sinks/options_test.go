@@ -29,6 +29,22 @@ func TestDefaultBatch(t *testing.T) {
 	}
 }
 
+// WithDefaults decides the host's batch by the same rule: 256, or a smaller
+// buffer's size.
+func TestWithDefaultsBatch(t *testing.T) {
+	for _, c := range []struct{ buffer, batch, want int }{
+		{0, 0, sinks.DefaultBatchSize},
+		{100, 0, 100},
+		{100, 7, 7},
+		{100_000, 0, sinks.DefaultBatchSize},
+	} {
+		in := sinks.Options{BufferSize: c.buffer, BatchSize: c.batch}
+		if got := in.WithDefaults().BatchSize; got != c.want {
+			t.Errorf("%+v.WithDefaults().BatchSize = %d, want %d", c, got, c.want)
+		}
+	}
+}
+
 // The network drivers default to large batches, which their backends favour.
 func TestDriverBatchDefaults(t *testing.T) {
 	rs, err := redissink.New(redissink.Config{})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/streamll/streamll-go/actors/sinks"
 	"github.com/streamll/streamll-go/actors/sinks/rabbitmqsink"
+	"github.com/streamll/streamll-go/actors/supervisor"
 	"github.com/streamll/streamll-go/bus"
 	"github.com/streamll/streamll-go/events"
 )
@@ -47,15 +48,15 @@ func runProducer(ctx context.Context, cfg producerConfig, out io.Writer) (produc
 	// breaker is on by default. Two additions for an audit trail: the sink
 	// declares the queue too, so events published before the audit consumer
 	// first runs wait for it; and Mandatory makes an event that reaches no
-	// queue a counted failure instead of a silent discard.
+	// queue a counted failure instead of a silent discard. The sink logs
+	// (connections, returned events) through the bus's logger.
 	sink, err := rabbitmqsink.New(rabbitmqsink.Config{
 		URL:        cfg.RabbitMQURL,
 		Exchange:   cfg.Exchange,
 		RoutingKey: "loan.{operation}.{event_type}",
-		MaxRetries: 5,
 		Queue:      &rabbitmqsink.QueueConfig{Name: cfg.Queue, BindingKey: bindingKey},
 		Mandatory:  true,
-		Logger:     cfg.Logger,
+		Options:    sinks.Options{Retry: supervisor.Retry{MaxRetries: 5}}, // max_retries=5
 	})
 	if err != nil {
 		return rep, err

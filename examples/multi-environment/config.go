@@ -125,7 +125,6 @@ func buildSinks(cfg config, logger *slog.Logger) ([]sinks.Sink, error) {
 			URL:        rabbitURL,
 			Exchange:   cfg.ProductionExchange,
 			RoutingKey: "ai.{module_name}.{event_type}",
-			Logger:     logger,
 		}
 		if cfg.ProductionQueue != "" {
 			rabbitCfg.Queue = &rabbitmqsink.QueueConfig{Name: cfg.ProductionQueue, BindingKey: "ai.#"}

@@ -53,7 +53,6 @@ func runProducer(ctx context.Context, cfg producerConfig, out io.Writer) (produc
 		Stream:       cfg.Stream,
 		Subject:      subjectTemplate,
 		CreateStream: &sc,
-		Logger:       cfg.Logger,
 	})
 	if err != nil {
 		return rep, err

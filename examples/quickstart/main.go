@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/streamll/streamll-go/actors/sinks"
 	"github.com/streamll/streamll-go/actors/sinks/terminal"
 	"github.com/streamll/streamll-go/bus"
 	"github.com/streamll/streamll-go/events"
@@ -29,22 +28,13 @@ func main() {
 }
 
 func run(ctx context.Context, out io.Writer) (err error) {
-	// Zero setup: one line configures the process, as
-	// streamll.configure(sinks=[TerminalSink()]) does in Python.
-	term, err := terminal.New(terminal.Config{Output: out})
+	// The whole setup, as streamll.configure(sinks=[TerminalSink()]) in
+	// Python: a default bus printing to the terminal, closed at the end.
+	b, err := bus.Use(terminal.To(out))
 	if err != nil {
 		return err
 	}
-	b, err := bus.Configure(bus.Config{Sinks: []sinks.Sink{term}})
-	if err != nil {
-		return err
-	}
-	defer func() {
-		closeCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		// Close says what was not delivered, if anything: exit 1 then.
-		err = errors.Join(err, b.Close(closeCtx))
-	}()
+	defer func() { err = errors.Join(err, b.Shutdown()) }() // exit 1 if an event was lost
 
 	_, err = ChatBot{}.Forward(ctx, "What does streamll-go do?")
 	return err
@@ -85,7 +75,7 @@ func retrieve(ctx context.Context, question string) (docs []string, err error) {
 			}
 		}
 	}
-	ex.Emit("docs_found", map[string]any{"count": len(docs)})
+	bus.Emit(ctx, "docs_found", map[string]any{"count": len(docs)}) // in the execution ctx carries
 	return docs, ctx.Err()
 }
 

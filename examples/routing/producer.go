@@ -24,8 +24,9 @@ const (
 // destinations lists them in configuration order.
 var destinations = []string{monitoring, audit, alerts}
 
-// newSinks returns the seed's three sinks.
-func newSinks(cfg config, logger *slog.Logger) ([]sinks.Sink, error) {
+// newSinks returns the seed's three sinks; they log through the bus's
+// logger, each under its name.
+func newSinks(cfg config) ([]sinks.Sink, error) {
 	// Real-time monitoring: every event.
 	mon, err := redissink.New(redissink.Config{
 		URL:       cfg.MonitoringURL,
@@ -41,7 +42,6 @@ func newSinks(cfg config, logger *slog.Logger) ([]sinks.Sink, error) {
 		Exchange:   cfg.AuditExchange,
 		RoutingKey: "audit.{module_name}.{event_type}",
 		Options:    sinks.Options{Name: audit},
-		Logger:     logger,
 	})
 	if err != nil {
 		return nil, err
@@ -53,7 +53,6 @@ func newSinks(cfg config, logger *slog.Logger) ([]sinks.Sink, error) {
 		Exchange:   cfg.AlertsExchange,
 		RoutingKey: "alert.{operation}.error",
 		Options:    sinks.Options{Name: alerts, Filter: sinks.Types(events.TypeError)},
-		Logger:     logger,
 	})
 	if err != nil {
 		return nil, err
@@ -64,7 +63,7 @@ func newSinks(cfg config, logger *slog.Logger) ([]sinks.Sink, error) {
 // runProducer analyzes n transactions with a RiskEngine and prints what each
 // destination was given. It returns the sinks' final health.
 func runProducer(ctx context.Context, cfg config, n int, out io.Writer, logger *slog.Logger) ([]sinks.Health, error) {
-	ss, err := newSinks(cfg, logger)
+	ss, err := newSinks(cfg)
 	if err != nil {
 		return nil, err
 	}

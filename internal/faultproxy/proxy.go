@@ -3,6 +3,7 @@ package faultproxy
 import (
 	"fmt"
 	"net"
+	"net/url"
 	"sync"
 	"testing"
 	"time"
@@ -24,6 +25,7 @@ const (
 // and can cut or freeze them. Its methods are safe for concurrent use.
 type Proxy struct {
 	target string
+	frames func([]byte) int // see NewFramed; nil: a byte stream
 	ln     net.Listener
 	wg     sync.WaitGroup
 
@@ -31,6 +33,7 @@ type Proxy struct {
 	cut    bool
 	frozen bool
 	closed bool
+	budget int // bytes the server may still send before a cut (CutAfter); -1: no limit
 	links  map[*link]struct{}
 }
 
@@ -47,9 +50,45 @@ func New(t testing.TB, target string) *Proxy {
 	return p
 }
 
+// NewFramed is New for a protocol of frames: frames returns how many bytes
+// at the start of b are whole frames (0 while the first is incomplete). The
+// proxy then forwards the server's bytes to a client frame by frame, so
+// that Inject lands between two frames; the client's bytes go on as they
+// come.
+func NewFramed(t testing.TB, target string, frames func(b []byte) int) *Proxy {
+	t.Helper()
+	p, err := start(target, frames)
+	if err != nil {
+		t.Fatalf("%v", err)
+		return nil
+	}
+	t.Cleanup(p.Close)
+	return p
+}
+
+// ToURL starts a proxy, as New does, to the host of rawURL (on defaultPort
+// when the URL names no port), and returns it with rawURL pointed at it.
+func ToURL(t testing.TB, rawURL, defaultPort string) (*Proxy, string) {
+	t.Helper()
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		t.Fatalf("faultproxy: %v", err)
+		return nil, ""
+	}
+	target := u.Host
+	if u.Port() == "" {
+		target = net.JoinHostPort(u.Hostname(), defaultPort)
+	}
+	p := New(t, target)
+	u.Host = p.Addr()
+	return p, u.String()
+}
+
 // Start starts a proxy to target ("host:port" on the loopback interface),
 // outside a test (the bench command uses it); the caller closes it.
-func Start(target string) (*Proxy, error) {
+func Start(target string) (*Proxy, error) { return start(target, nil) }
+
+func start(target string, frames func([]byte) int) (*Proxy, error) {
 	host, _, err := net.SplitHostPort(target)
 	if err != nil {
 		return nil, fmt.Errorf("faultproxy: target %q: %w", target, err)
@@ -61,7 +100,7 @@ func Start(target string) (*Proxy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("faultproxy: listen: %w", err)
 	}
-	p := &Proxy{target: target, ln: ln, links: make(map[*link]struct{})}
+	p := &Proxy{target: target, frames: frames, ln: ln, budget: -1, links: make(map[*link]struct{})}
 	p.wg.Add(1)
 	go p.accept()
 	return p, nil
@@ -89,6 +128,46 @@ func (p *Proxy) Cut() {
 	}
 }
 
+// CutAfter lets the server send at most n more bytes to the clients, over
+// every connection, and then cuts as Cut does: a connection that breaks in
+// the middle of the replies, so that a client hears some of them and not
+// the rest. Restore disarms it, as it ends a cut.
+func (p *Proxy) CutAfter(n int) {
+	p.mu.Lock()
+	p.budget = max(n, 0)
+	p.mu.Unlock()
+}
+
+// spend takes up to n bytes of the server's budget. It returns how many may
+// be forwarded, and whether the budget is spent, so that the caller cuts.
+func (p *Proxy) spend(n int) (int, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.budget < 0 {
+		return n, false
+	}
+	n = min(n, p.budget)
+	p.budget -= n
+	if p.budget > 0 {
+		return n, false
+	}
+	p.budget = -1
+	return n, true
+}
+
+// Inject sends b to every client as if the server had sent it, after what
+// the server sent before and ahead of what it sends next. With NewFramed it
+// lands between two frames; on a plain proxy, between two reads of the
+// server's stream, which is a message boundary only on an idle connection.
+func (p *Proxy) Inject(b []byte) {
+	p.mu.Lock()
+	links := p.snapshot()
+	p.mu.Unlock()
+	for _, l := range links {
+		l.down.inject(b)
+	}
+}
+
 // Freeze stops forwarding in both directions on every connection, current
 // and new, until Restore. Connections stay open.
 func (p *Proxy) Freeze() { p.setFrozen(true) }
@@ -98,6 +177,7 @@ func (p *Proxy) Freeze() { p.setFrozen(true) }
 func (p *Proxy) Restore() {
 	p.mu.Lock()
 	p.cut = false
+	p.budget = -1
 	p.mu.Unlock()
 	p.setFrozen(false)
 }
@@ -167,8 +247,9 @@ func (p *Proxy) accept() {
 // unless the proxy was cut or closed while the target was dialled.
 func (p *Proxy) start(c, s net.Conn) {
 	l := &link{p: p, client: c, server: s}
-	l.up = newPump(l, c, s)
-	l.down = newPump(l, s, c)
+	l.up = newPump(l, c, s, nil)
+	l.down = newPump(l, s, c, p.frames)
+	l.down.fromServer = true
 	p.mu.Lock()
 	if p.closed || p.cut {
 		p.mu.Unlock()

@@ -1,6 +1,7 @@
 package faultproxy_test
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/streamll/streamll-go/internal/faultproxy"
+	"github.com/streamll/streamll-go/internal/tcptest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -24,49 +26,19 @@ const waitTimeout = 5 * time.Second
 
 // echoServer echoes every byte back and records what it received.
 type echoServer struct {
-	ln   net.Listener
-	wg   sync.WaitGroup
+	addr string
 	mu   sync.Mutex
 	got  bytes.Buffer
-	conn []net.Conn
 }
 
 func newEchoServer(t *testing.T) *echoServer {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &echoServer{ln: ln}
-	e.wg.Add(1)
-	go func() {
-		defer e.wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			e.mu.Lock()
-			e.conn = append(e.conn, c)
-			e.mu.Unlock()
-			e.wg.Add(1)
-			go e.serve(c)
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		e.mu.Lock()
-		for _, c := range e.conn {
-			c.Close()
-		}
-		e.mu.Unlock()
-		e.wg.Wait()
-	})
+	e := &echoServer{}
+	e.addr = tcptest.Serve(t, e.serve)
 	return e
 }
 
 func (e *echoServer) serve(c net.Conn) {
-	defer e.wg.Done()
 	buf := make([]byte, 4096)
 	for {
 		n, err := c.Read(buf)
@@ -151,7 +123,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 func connected(t *testing.T) (*echoServer, *faultproxy.Proxy, net.Conn) {
 	t.Helper()
 	e := newEchoServer(t)
-	p := faultproxy.New(t, e.ln.Addr().String())
+	p := faultproxy.New(t, e.addr)
 	c := dial(t, p)
 	if err := roundTrip(c, "warm"); err != nil {
 		t.Fatal(err)
@@ -161,7 +133,7 @@ func connected(t *testing.T) (*echoServer, *faultproxy.Proxy, net.Conn) {
 
 func TestForwards(t *testing.T) {
 	e := newEchoServer(t)
-	p := faultproxy.New(t, e.ln.Addr().String())
+	p := faultproxy.New(t, e.addr)
 	c := dial(t, p)
 	for i := range 3 {
 		if err := roundTrip(c, fmt.Sprintf("hello %d", i)); err != nil {
@@ -319,5 +291,83 @@ func TestNewRefusesNonLoopbackTargets(t *testing.T) {
 				t.Fatalf("Start(%q) = %v, %v; want an error", tt.target, p, err)
 			}
 		})
+	}
+}
+
+// CutAfter lets exactly n more bytes of the server's replies through, then
+// cuts every connection, until Restore.
+func TestCutAfter(t *testing.T) {
+	_, p, c := connected(t)
+	p.CutAfter(10)
+	if err := c.SetDeadline(time.Now().Add(waitTimeout)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.WriteString(c, "0123456789abcdefghij"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(c)
+	if string(got) != "0123456789" || errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("read %q (%v) through CutAfter(10), want the first 10 bytes, then the cut", got, err)
+	}
+	if err := readFails(dial(t, p)); err != nil {
+		t.Errorf("a new connection after the cut: %v", err)
+	}
+	p.Restore()
+	if err := roundTrip(dial(t, p), "after"); err != nil {
+		t.Errorf("after Restore: %v", err)
+	}
+}
+
+// lineFrames makes newline-terminated lines the frames of a framed proxy.
+func lineFrames(b []byte) int { return bytes.LastIndexByte(b, '\n') + 1 }
+
+// A framed proxy holds an incomplete frame of the server's until it is
+// whole, so that Inject lands between two frames, never inside one.
+func TestInjectBetweenFrames(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	rest := make(chan struct{})
+	served := make(chan error, 1)
+	go func() {
+		s, err := ln.Accept()
+		if err != nil {
+			served <- err
+			return
+		}
+		defer s.Close()
+		if _, err = io.WriteString(s, "one\ntw"); err == nil {
+			<-rest
+			_, err = io.WriteString(s, "o\nthree\n")
+		}
+		served <- err
+	}()
+	p := faultproxy.NewFramed(t, ln.Addr().String(), lineFrames)
+	c := dial(t, p)
+	if err := c.SetReadDeadline(time.Now().Add(waitTimeout)); err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(c)
+	first, err := r.ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Inject([]byte("injected\n")) // while "two" is half sent, or not yet
+	close(rest)
+	lines := []string{first}
+	for len(lines) < 4 {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("after %q: %v", lines, err)
+		}
+		lines = append(lines, line)
+	}
+	if err := <-served; err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(lines, ""); got != "one\ninjected\ntwo\nthree\n" {
+		t.Errorf("the client read %q, want the injection between one and two", got)
 	}
 }

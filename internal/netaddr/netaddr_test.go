@@ -21,3 +21,20 @@ func TestCheckPort(t *testing.T) {
 		}
 	}
 }
+
+func TestPlace(t *testing.T) {
+	for _, tt := range []struct {
+		raw  []string
+		want string
+	}{
+		{[]string{"redis://:secret@localhost:6379/0?pool_size=4"}, "redis://localhost:6379/0"},
+		{[]string{"amqp://u:p@b:5672/vhost,amqp://u:p@a:5672/vhost"}, "amqp://a:5672/vhost,amqp://b:5672/vhost"},
+		{[]string{"nats://a:4222", "nats://token@a:4222"}, "nats://a:4222"},
+		{[]string{"unix:///run/redis.sock?db=2"}, "unix:///run/redis.sock"},
+		{nil, ""},
+	} {
+		if got := netaddr.Place(tt.raw...); got != tt.want {
+			t.Errorf("Place(%q) = %q, want %q", tt.raw, got, tt.want)
+		}
+	}
+}

@@ -20,7 +20,6 @@ const (
 	DefaultStream        = "streamll"
 	DefaultSubject       = "streamll.{event_type}"
 	DefaultWindow        = 1000
-	DefaultAckTimeout    = 10 * time.Second
 	DefaultDialTimeout   = 3 * time.Second
 	DefaultReconnectWait = 250 * time.Millisecond
 	DefaultPingInterval  = 5 * time.Second
@@ -89,11 +88,6 @@ type Config struct {
 	// acknowledged by the stream. Default 1000.
 	Window int
 
-	// AckTimeout bounds how long a Write waits for its acks when its
-	// context allows longer. Default 10s; under the host, the context's
-	// WriteTimeout (5s by default) usually ends the wait first.
-	AckTimeout time.Duration
-
 	// DialTimeout bounds connecting to one server, the TLS handshake
 	// included. Default 3s.
 	DialTimeout time.Duration
@@ -142,9 +136,11 @@ type Config struct {
 	// Default none.
 	CAFile, CertFile, KeyFile string
 
-	// Logger receives connection events (connected, disconnected,
-	// reconnected, closed) and asynchronous client errors, with server
-	// addresses but never credentials. Default nil: silent.
+	// Logger receives the sink's own log lines: connected, disconnected, reconnected, closed,
+	// client errors (server addresses, never credentials). Default nil: the
+	// bus's logger, which the bus gives every sink labelled with its name
+	// (see sinks.Logging), so one logger serves the whole bus; set it to send
+	// this sink's lines elsewhere (they are labelled sink=<name> too).
 	Logger *slog.Logger
 }
 
@@ -168,9 +164,6 @@ func (c Config) withDefaults() Config {
 	// A Write waits for its batch's acks, so batches as large as the window
 	// keep the window full.
 	c.Options = c.Options.DefaultBatch(c.Window)
-	if c.AckTimeout == 0 {
-		c.AckTimeout = DefaultAckTimeout
-	}
 	if c.DialTimeout == 0 {
 		c.DialTimeout = DefaultDialTimeout
 	}
@@ -211,7 +204,7 @@ func (c Config) validate() error {
 	for _, d := range []struct {
 		name string
 		v    time.Duration
-	}{{"AckTimeout", c.AckTimeout}, {"DialTimeout", c.DialTimeout}, {"ReconnectWait", c.ReconnectWait}, {"PingInterval", c.PingInterval}} {
+	}{{"DialTimeout", c.DialTimeout}, {"ReconnectWait", c.ReconnectWait}, {"PingInterval", c.PingInterval}} {
 		if d.v < 0 {
 			bad("%s %v is negative", d.name, d.v)
 		}

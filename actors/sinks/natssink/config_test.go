@@ -50,7 +50,7 @@ func TestConfigErrors(t *testing.T) {
 		{"stream name with a dot", natssink.Config{Stream: "ai.events"}, []string{"Stream", `"."`}},
 		{"names differ", natssink.Config{Stream: "a", CreateStream: &jetstream.StreamConfig{Name: "b"}}, []string{"differs"}},
 		{"negative window", natssink.Config{Window: -1}, []string{"Window -1"}},
-		{"negative timeout", natssink.Config{AckTimeout: -1}, []string{"AckTimeout"}},
+		{"negative timeout", natssink.Config{DialTimeout: -1}, []string{"DialTimeout"}},
 		{"bad scheme", natssink.Config{URL: "http://u:" + secret + "@localhost:4222"}, []string{`scheme "http"`, "u:xxxxx@"}},
 		{"token shown nowhere", natssink.Config{URL: "nats://" + secret + "@localhost:4222/x"}, []string{"no path", "xxxxx@localhost"}},
 		{"no host", natssink.Config{URL: "nats://"}, []string{"no host"}},

@@ -2,8 +2,8 @@ package natssink_test
 
 import (
 	"context"
-	"sync"
 	"testing"
+	"time"
 
 	"github.com/streamll/streamll-go/actors/sinks"
 	"github.com/streamll/streamll-go/actors/sinks/natssink"
@@ -13,27 +13,22 @@ import (
 
 func TestConformance(t *testing.T) {
 	js, url := testJS(t)
-	var (
-		mu      sync.Mutex
-		streams = map[sinks.Sink]*testStream{}
-	)
+	var streams sinktest.Destinations[*testStream]
+	build := func(t *testing.T, via *sinktest.Proxy) sinks.Sink {
+		ts := newStream(t, js, nil)
+		cfg := ts.config(via.URL(url, "4222"))
+		cfg.ReconnectWait = 20 * time.Millisecond // reconnect soon after a fault
+		s, err := natssink.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return streams.Add(s, ts)
+	}
 	sinktest.Run(t, sinktest.Harness{
-		New: func(t *testing.T) sinks.Sink {
-			ts := newStream(t, js, nil)
-			s, err := natssink.New(ts.config(url))
-			if err != nil {
-				t.Fatal(err)
-			}
-			mu.Lock()
-			streams[s] = ts
-			mu.Unlock()
-			return s
-		},
+		New:     func(t *testing.T) sinks.Sink { return build(t, nil) },
+		Proxied: build,
 		Received: func(ctx context.Context, t *testing.T, s sinks.Sink, want int) []events.Event {
-			mu.Lock()
-			ts := streams[s]
-			mu.Unlock()
-			return decode(t, ts.messages(ctx, t, want))
+			return decode(t, streams.Of(s).messages(ctx, t, want))
 		},
 	})
 }

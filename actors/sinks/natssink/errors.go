@@ -34,7 +34,7 @@ var (
 	// the moment (a cluster electing one), or JetStream is unavailable.
 	ErrNoResponse = errors.New("natssink: no response from the stream")
 	// ErrNotAcked: the stream had not acknowledged the message when the
-	// Write's context or AckTimeout ended. It may still be stored, so a
+	// Write's context ended. It may still be stored, so a
 	// retry can send it twice; the stream drops the second copy within its
 	// duplicate window (the Nats-Msg-Id header is the event_id).
 	ErrNotAcked = errors.New("natssink: message not acknowledged in time")

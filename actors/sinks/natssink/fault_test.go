@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"slices"
 	"testing"
 	"time"
@@ -16,40 +14,6 @@ import (
 	"github.com/streamll/streamll-go/events"
 	"github.com/streamll/streamll-go/internal/faultproxy"
 )
-
-// viaProxy returns the NATS URL rewritten to pass through a fault proxy.
-func viaProxy(t *testing.T, natsURL string) (*faultproxy.Proxy, string) {
-	t.Helper()
-	u, err := url.Parse(natsURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	target := u.Host
-	if u.Port() == "" {
-		target = net.JoinHostPort(u.Hostname(), "4222")
-	}
-	p := faultproxy.New(t, target)
-	u.Host = p.Addr()
-	return p, u.String()
-}
-
-// checkRetryable fails t unless err is a retryable error.
-func checkRetryable(t *testing.T, err error) {
-	t.Helper()
-	var be *sinks.BatchError
-	switch {
-	case err == nil:
-		t.Fatal("Write succeeded through a broken connection")
-	case sinks.IsPermanent(err):
-		t.Errorf("Write = %v, marked permanent; want retryable", err)
-	case errors.As(err, &be):
-		for _, f := range be.Failed {
-			if sinks.IsPermanent(f.Err) {
-				t.Errorf("event %d failed permanently: %v", f.Index, f.Err)
-			}
-		}
-	}
-}
 
 // writeAsync runs Write on its own goroutine and returns its error, failing
 // t if it has not returned within waitTimeout.
@@ -66,81 +30,24 @@ func writeAsync(t *testing.T, ctx context.Context, s sinks.Sink, batch []*events
 	}
 }
 
-// writeRetrying writes batch as the host would: retrying what a BatchError
-// lists (in order), or everything after a plain error, a bounded number of
-// times with a short pause. It returns what is still undelivered with the
-// last error, and counts failed Writes.
-func writeRetrying(s sinks.Sink, batch []*events.Event, failedWrites *int) ([]*events.Event, error) {
-	const attempts = 100
-	pending := batch
-	var err error
-	for range attempts {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		err = s.Write(ctx, pending)
-		cancel()
-		if err == nil {
-			return nil, nil
-		}
-		*failedWrites++
-		if sinks.IsPermanent(err) {
-			return pending, err
-		}
-		var be *sinks.BatchError
-		if errors.As(err, &be) {
-			next := make([]*events.Event, 0, len(be.Failed))
-			for _, f := range be.Failed {
-				if sinks.IsPermanent(f.Err) {
-					return pending, f.Err
-				}
-				next = append(next, pending[f.Index])
-			}
-			pending = next
-		}
-		time.Sleep(20 * time.Millisecond) // the host's retry backoff
-	}
-	return pending, err
+// deliver writes batch as the host would until it is delivered, and returns
+// how many Writes failed first.
+func deliver(s sinks.Sink, batch []*events.Event) (int, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	return sinktest.Deliver(ctx, s, batch, sinktest.Retry{})
 }
 
-func TestCutConnection(t *testing.T) {
-	js, natsURL := testJS(t)
-	ts := newStream(t, js, nil)
-	p, proxied := viaProxy(t, natsURL)
-	s := newSink(t, ts.config(proxied))
-	before := sinktest.MakeEvents(5, "before")
-	if err := write(t, s, before); err != nil {
-		t.Fatal(err)
-	}
-
-	p.Cut()
-	during := sinktest.MakeEvents(5, "during")
-	checkRetryable(t, writeAsync(t, t.Context(), s, during))
-
-	p.Restore()
-	failed := 0
-	if pending, err := writeRetrying(s, during, &failed); err != nil {
-		t.Fatalf("%d events undelivered after Restore: %v", len(pending), err)
-	}
-	after := sinktest.MakeEvents(5, "after")
-	if err := write(t, s, after); err != nil {
-		t.Fatal(err)
-	}
-	want := slices.Concat(ids(before), ids(during), ids(after))
-	if got := ids(ts.readEvents(t, len(want))); !slices.Equal(got, want) {
-		t.Errorf("stream holds %v, want %v", got, want)
-	}
-	if s.Reconnects() == 0 {
-		t.Error("Reconnects() = 0 after a cut")
-	}
-}
-
-// TestFrozenConnection: when the server stops answering, Write gives up at
-// its context's deadline with ErrNotAcked; the next Write finds the
-// connection dead, says so and makes the client reconnect; once the network
-// is back every event is stored once, in order.
+// TestFrozenConnection: the conformance suite's Faults cases prove the
+// outage behaviour every driver shares; here, what NATS adds. When the
+// server stops answering, Write gives up at its context's deadline with
+// ErrNotAcked; the next Write finds the connection dead, says so and makes
+// the client reconnect; once the network is back every event is stored
+// once (the stream drops the copies by their Nats-Msg-Id), in order.
 func TestFrozenConnection(t *testing.T) {
 	js, natsURL := testJS(t)
 	ts := newStream(t, js, nil)
-	p, proxied := viaProxy(t, natsURL)
+	p, proxied := faultproxy.ToURL(t, natsURL, "4222")
 	s := newSink(t, ts.config(proxied))
 	first := sinktest.MakeEvents(5, "first")
 	if err := write(t, s, first); err != nil {
@@ -163,9 +70,8 @@ func TestFrozenConnection(t *testing.T) {
 	}
 
 	p.Restore()
-	failed := 0
-	if pending, err := writeRetrying(s, stuck, &failed); err != nil {
-		t.Fatalf("%d events undelivered after Restore: %v", len(pending), err)
+	if _, err := deliver(s, stuck); err != nil {
+		t.Fatalf("after Restore: %v", err)
 	}
 	want := slices.Concat(ids(first), ids(stuck))
 	if got := ids(ts.readEvents(t, len(want))); !slices.Equal(got, want) {
@@ -180,7 +86,7 @@ func TestFrozenConnection(t *testing.T) {
 func TestCutsMidStream(t *testing.T) {
 	js, natsURL := testJS(t)
 	ts := newStream(t, js, nil)
-	p, proxied := viaProxy(t, natsURL)
+	p, proxied := faultproxy.ToURL(t, natsURL, "4222")
 	cfg := ts.config(proxied)
 	cfg.ReconnectWait = 20 * time.Millisecond
 	s := newSink(t, cfg)
@@ -199,8 +105,10 @@ func TestCutsMidStream(t *testing.T) {
 		for b := range batches {
 			batch := sinktest.MakeEvents(size, fmt.Sprintf("b%03d", b))
 			r.written = append(r.written, ids(batch)...)
-			if pending, err := writeRetrying(s, batch, &r.failed); err != nil {
-				r.err = fmt.Errorf("batch %d: %d events undelivered: %w", b, len(pending), err)
+			failed, err := deliver(s, batch)
+			r.failed += failed
+			if err != nil {
+				r.err = fmt.Errorf("batch %d: %w", b, err)
 				return
 			}
 			progress <- b

@@ -93,7 +93,7 @@ func resize[T any](s []T, n int) []T {
 // large, a subject the stream does not bind) are never stored, so the
 // events after them go on.
 func (s *Sink) publish(ctx context.Context, batch []*events.Event) error {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.AckTimeout)
+	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	b := &s.batch
 	b.reset(batch)

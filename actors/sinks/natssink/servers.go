@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/streamll/streamll-go/actors/sinks"
+	"github.com/streamll/streamll-go/internal/urlparams"
 )
 
 // server is one server address the client may dial.
@@ -74,6 +75,9 @@ func parseServer(raw string) (server, error) {
 	case u.Path != "" && u.Path != "/":
 		return server{}, fmt.Errorf("%s: a NATS URL has no path", s.redacted)
 	case u.RawQuery != "":
+		if err := urlparams.Refuse(u.Query(), urlparams.NATS, "URL"); err != nil {
+			return server{}, fmt.Errorf("%s: %w", s.redacted, err)
+		}
 		return server{}, fmt.Errorf("%s: a NATS URL has no query (set Config's fields instead)", s.redacted)
 	}
 	return s, nil

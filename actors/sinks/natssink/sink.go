@@ -1,6 +1,7 @@
 package natssink
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/streamll/streamll-go/actors/sinks"
 	"github.com/streamll/streamll-go/events"
+	"github.com/streamll/streamll-go/internal/netaddr"
+	"github.com/streamll/streamll-go/internal/sinklog"
 )
 
 // Sink publishes events to a JetStream stream, each acknowledged by the
@@ -23,7 +26,7 @@ type Sink struct {
 	servers []server
 	subject *subject
 	name    string
-	log     *slog.Logger
+	log     *sinklog.Logger
 	scrub   scrubber
 
 	// The connection, and what the sink knows of the stream through it.
@@ -85,20 +88,38 @@ func New(cfg Config) (*Sink, error) {
 		servers: servers,
 		subject: subj,
 		name:    "nats:" + cfg.Stream,
-		log:     cfg.Logger,
+		log:     sinklog.New(cfg.Logger, cmp.Or(cfg.Options.Name, "nats:"+cfg.Stream)),
 		scrub:   scrubber(cfg.secrets(servers)),
 		nc:      cfg.Conn,
 		state:   health{probe: true},
 		stats:   &counters{},
 	}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
-	}
 	return s, nil
 }
 
+// LogTo logs to l, the bus's logger for this sink, unless Config.Logger is
+// set; the host calls it (see sinks.Logging).
+func (s *Sink) LogTo(l *slog.Logger) { s.log.LogTo(l) }
+
 // Name returns "nats:" and the stream's name, such as "nats:streamll".
 func (s *Sink) Name() string { return s.name }
+
+// Destination says where the sink publishes: the servers (without
+// credentials), or the Config.Conn, the stream and the subject, such as
+// "nats://127.0.0.1:4222 stream streamll subject streamll.{event_type}". A
+// bus refuses a second sink with the same destination unless Options.Name
+// tells them apart.
+func (s *Sink) Destination() string {
+	where := fmt.Sprintf("the Config.Conn at %p", s.cfg.Conn)
+	if s.cfg.Conn == nil {
+		urls := make([]string, len(s.servers))
+		for i, sv := range s.servers {
+			urls[i] = sv.url
+		}
+		where = netaddr.Place(urls...)
+	}
+	return where + " stream " + s.cfg.Stream + " subject " + s.cfg.Subject
+}
 
 // HostOptions returns the host options of the Config, BatchSize defaulted
 // to Window.
@@ -187,7 +208,7 @@ func (s *Sink) checkAlive(ctx context.Context) error {
 		return nil
 	}
 	if s.owned {
-		s.log.Warn("natssink: the server does not answer; reconnecting", "sink", s.name, "server", s.nc.ConnectedAddr())
+		s.log.Warn("natssink: the server does not answer; reconnecting", "server", s.nc.ConnectedAddr())
 		_ = s.nc.ForceReconnect()
 	}
 	return fmt.Errorf("%w: the server did not answer a ping: %w", ErrConnectionLost, err)
@@ -202,7 +223,7 @@ func (s *Sink) lookupStream(ctx context.Context) error {
 		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
 			st, err = s.js.Stream(ctx, s.cfg.Stream) // another producer made it first
 		} else if err == nil {
-			s.log.Info("natssink: created the stream", "sink", s.name, "stream", s.cfg.Stream, "subjects", st.CachedInfo().Config.Subjects)
+			s.log.Info("natssink: created the stream", "stream", s.cfg.Stream, "subjects", st.CachedInfo().Config.Subjects)
 		}
 	}
 	switch {
@@ -216,7 +237,7 @@ func (s *Sink) lookupStream(ctx context.Context) error {
 	subjects := st.CachedInfo().Config.Subjects
 	s.stream = newBinding(subjects)
 	if fixed, ok := s.subject.tmpl.Fixed(); ok && !s.stream.binds(fixed) {
-		s.log.Warn("natssink: the stream does not bind the subject; events are dropped", "sink", s.name, "stream", s.cfg.Stream, "subject", fixed, "stream_subjects", subjects)
+		s.log.Warn("natssink: the stream does not bind the subject; events are dropped", "stream", s.cfg.Stream, "subject", fixed, "stream_subjects", subjects)
 	}
 	return nil
 }
@@ -244,7 +265,7 @@ func (s *Sink) connect(ctx context.Context) error {
 			return fmt.Errorf("%w to %s: %w", ErrConnect, s.serverList(), r.err)
 		}
 		s.nc, s.owned = r.nc, true
-		s.log.Info("natssink: connected", "sink", s.name, "server", r.nc.ConnectedAddr(), "server_name", r.nc.ConnectedServerName())
+		s.log.Info("natssink: connected", "server", r.nc.ConnectedAddr(), "server_name", r.nc.ConnectedServerName())
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("%w to %s: %w", ErrConnect, s.serverList(), ctx.Err())
@@ -283,20 +304,20 @@ func (s *Sink) options() (nats.Options, error) {
 	set := []nats.Option{
 		nats.DisconnectErrHandler(func(nc *nats.Conn, err error) {
 			if err != nil {
-				s.log.Warn("natssink: disconnected; reconnecting", "sink", s.name, "error", s.scrub.string(err.Error()))
+				s.log.Warn("natssink: disconnected; reconnecting", "error", s.scrub.string(err.Error()))
 			}
 		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) {
 			s.stats.reconnects.Add(1)
-			s.log.Info("natssink: reconnected", "sink", s.name, "server", nc.ConnectedAddr(), "server_name", nc.ConnectedServerName())
+			s.log.Info("natssink: reconnected", "server", nc.ConnectedAddr(), "server_name", nc.ConnectedServerName())
 		}),
 		nats.ClosedHandler(func(nc *nats.Conn) {
 			if err := nc.LastError(); err != nil {
-				s.log.Warn("natssink: connection closed", "sink", s.name, "error", s.scrub.string(err.Error()))
+				s.log.Warn("natssink: connection closed", "error", s.scrub.string(err.Error()))
 			}
 		}),
 		nats.ErrorHandler(func(nc *nats.Conn, _ *nats.Subscription, err error) {
-			s.log.Warn("natssink: client error", "sink", s.name, "error", s.scrub.string(err.Error()))
+			s.log.Warn("natssink: client error", "error", s.scrub.string(err.Error()))
 		}),
 	}
 	if c.CredsFile != "" {

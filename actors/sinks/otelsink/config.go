@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 
 	"github.com/streamll/streamll-go/actors/sinks"
+	"github.com/streamll/streamll-go/internal/urlparams"
 )
 
 // Defaults for Config.
@@ -82,11 +83,6 @@ type Config struct {
 	// Gzip compresses each request. Default false.
 	Gzip bool
 
-	// Timeout bounds each export. The host already gives every Write a
-	// context bounded by Options.WriteTimeout; a non-zero Timeout shortens
-	// it further. Default 0: the context's deadline alone.
-	Timeout time.Duration
-
 	// IncompleteAfter ends an execution that has had no event of its own,
 	// and no execution nested in it has started or ended, for this long:
 	// its span is exported with an error status saying it is incomplete and
@@ -116,9 +112,12 @@ type Config struct {
 	// Stats.SpanEventsDropped. Negative: none are kept. Default 128.
 	MaxSpanEvents int
 
-	// Logger receives the sink's warnings: refused executions, spans the
-	// receiver rejected, events of executions that are not open, at most
-	// once a minute each. Default nil: silent.
+	// Logger receives the sink's warnings (refused executions, spans the
+	// receiver rejected, ignored events), each kind at most once a minute.
+	// Default nil: the bus's logger, which the bus gives every sink labelled
+	// with its name (see sinks.Logging), so one logger serves the whole bus;
+	// set it to send this sink's lines elsewhere (they are labelled
+	// sink=<name> too).
 	Logger *slog.Logger
 }
 
@@ -169,9 +168,6 @@ func (c Config) validate() (endpoint, error) {
 			bad("Endpoint has a user name and password and Headers has Authorization: give one of them")
 		}
 	}
-	if c.Timeout < 0 {
-		bad("Timeout %v is negative", c.Timeout)
-	}
 	if c.IncompleteAfter < 0 {
 		bad("IncompleteAfter %v is negative", c.IncompleteAfter)
 	}
@@ -202,6 +198,9 @@ func parseEndpoint(raw string) (endpoint, error) {
 	case u.Host == "":
 		return endpoint{}, fmt.Errorf("%s: no host", shown)
 	case u.RawQuery != "" || u.Fragment != "":
+		if err := urlparams.Refuse(u.Query(), urlparams.OTLP, "Endpoint"); err != nil {
+			return endpoint{}, fmt.Errorf("%s: %w", shown, err)
+		}
 		return endpoint{}, fmt.Errorf("%s: an OTLP endpoint has no query or fragment", shown)
 	}
 	var ep endpoint

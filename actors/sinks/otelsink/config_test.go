@@ -46,7 +46,7 @@ func TestConfigErrors(t *testing.T) {
 		{"header name", otelsink.Config{Headers: map[string]string{"bad name": "hdr-s3cret"}}, []string{`header name "bad name"`}},
 		{"header value", otelsink.Config{Headers: map[string]string{"x-api-key": "hdr-s3cret\r\nx: y"}}, []string{`header "x-api-key" holds a control character (value withheld)`}},
 		{"two credentials", otelsink.Config{Endpoint: "https://pk:s3cret-pass@host", Headers: map[string]string{"authorization": "hdr-s3cret"}}, []string{"give one of them"}},
-		{"negatives", otelsink.Config{Timeout: -1, IncompleteAfter: -1, MaxOpen: -1}, []string{"Timeout -1ns", "IncompleteAfter -1ns", "MaxOpen -1"}},
+		{"negatives", otelsink.Config{IncompleteAfter: -1, MaxOpen: -1}, []string{"IncompleteAfter -1ns", "MaxOpen -1"}},
 		{"host options", otelsink.Config{Options: sinks.Options{BatchSize: -1}}, []string{"BatchSize -1"}},
 	}
 	for _, tc := range tests {
@@ -262,7 +262,7 @@ func TestEnvConfig(t *testing.T) {
 			},
 			check: func(t *testing.T, cfg otelsink.Config) {
 				if cfg.Endpoint != "https://api.smith.langchain.com/otel/v1/traces" || cfg.Headers["x-api-key"] != "hdr-s3cret" ||
-					cfg.Headers["a"] != "1" || !cfg.Gzip || cfg.Timeout != 2500*time.Millisecond {
+					cfg.Headers["a"] != "1" || !cfg.Gzip || cfg.Options.WriteTimeout != 2500*time.Millisecond {
 					t.Errorf("%+v", cfg)
 				}
 				if v, ok := cfg.Resource.Set().Value("deployment.environment.name"); !ok || v.AsString() != "prod" {

@@ -3,7 +3,6 @@ package otelsink_test
 import (
 	"context"
 	"slices"
-	"sync"
 	"testing"
 
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
@@ -23,24 +22,20 @@ import (
 // and the suite writes whole executions (WholeExecutions), since a span
 // leaves when its execution ends.
 func TestConformance(t *testing.T) {
-	var mu sync.Mutex
-	receivers := map[sinks.Sink]*otlptest.Receiver{}
+	var receivers sinktest.Destinations[*otlptest.Receiver]
+	build := func(t *testing.T, via *sinktest.Proxy) sinks.Sink {
+		rcv := otlptest.New(t)
+		s, err := otelsink.New(otelsink.Config{Endpoint: via.URL(rcv.URL(), "")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return receivers.Add(s, rcv)
+	}
 	sinktest.Run(t, sinktest.Harness{
-		New: func(t *testing.T) sinks.Sink {
-			rcv := otlptest.New(t)
-			s, err := otelsink.New(otelsink.Config{Endpoint: rcv.URL()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			mu.Lock()
-			receivers[s] = rcv
-			mu.Unlock()
-			return s
-		},
+		New:     func(t *testing.T) sinks.Sink { return build(t, nil) },
+		Proxied: build,
 		Received: func(ctx context.Context, t *testing.T, s sinks.Sink, want int) []events.Event {
-			mu.Lock()
-			rcv := receivers[s]
-			mu.Unlock()
+			rcv := receivers.Of(s)
 			for {
 				spans := rcv.Spans()
 				evs := eventsFromSpans(spans)

@@ -29,7 +29,7 @@ import (
 //	                                       values percent-encoded ("Authorization=Basic%20...")
 //	OTEL_EXPORTER_OTLP_TRACES_HEADERS      more Headers; they win over the ones above
 //	OTEL_EXPORTER_OTLP_COMPRESSION         Gzip: "gzip" or "none"
-//	OTEL_EXPORTER_OTLP_TIMEOUT             Timeout, in milliseconds
+//	OTEL_EXPORTER_OTLP_TIMEOUT             Options.WriteTimeout, in milliseconds
 //	OTEL_EXPORTER_OTLP_PROTOCOL            must be "http/protobuf" (or unset): the sink speaks
 //	                                       nothing else
 //	OTEL_EXPORTER_OTLP_CERTIFICATE         TLSConfig: a PEM file of the CAs to trust
@@ -101,7 +101,7 @@ func EnvConfig() (Config, error) {
 		if err != nil || ms < 0 {
 			bad(name, "%q is not a whole number of milliseconds", v)
 		} else {
-			cfg.Timeout = time.Duration(ms) * time.Millisecond
+			cfg.Options.WriteTimeout = time.Duration(ms) * time.Millisecond
 		}
 	}
 	if name, v := get("PROTOCOL"); v != "" && v != "http/protobuf" {

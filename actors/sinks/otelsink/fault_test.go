@@ -119,59 +119,6 @@ func TestPartialSuccess(t *testing.T) {
 	}
 }
 
-// A cut connection fails the Write at once; once restored, the retry
-// delivers. A frozen one fails it at the context's deadline.
-func TestReceiverCutAndFrozen(t *testing.T) {
-	rcv := otlptest.New(t)
-	proxy := faultproxy.New(t, rcv.Addr())
-	s := newSink(t, rcv, otelsink.Config{Endpoint: "http://" + proxy.Addr()})
-	if err := write(t, s, sinktest.MakeExecutions(2, "warm"), wait); err != nil {
-		t.Fatal(err)
-	}
-
-	proxy.Cut()
-	batch := sinktest.MakeExecutions(12, "cut")
-	if err := write(t, s, batch, wait); err == nil || sinks.IsPermanent(err) {
-		t.Fatalf("Write through a cut connection = %v, want a retryable error", err)
-	}
-	proxy.Restore()
-	if err := write(t, s, batch, wait); err != nil {
-		t.Fatalf("retry after Restore: %v", err)
-	}
-
-	proxy.Freeze()
-	frozen := sinktest.MakeExecutions(12, "frozen")
-	start := time.Now()
-	err := write(t, s, frozen, 300*time.Millisecond)
-	if err == nil || sinks.IsPermanent(err) {
-		t.Fatalf("Write through a frozen connection = %v, want a retryable error", err)
-	}
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("Write = %v, want the context's deadline", err)
-	}
-	if took := time.Since(start); took > 5*time.Second {
-		t.Errorf("Write took %v past a 300ms deadline", took)
-	}
-	// The client gave up and closed its connection; once the proxy has
-	// dropped it with the request it held, restoring cannot deliver that
-	// request late. (A real network may: then the receiver gets the spans
-	// twice, with the same ids, as at-least-once delivery allows.)
-	waitFor(t, "the proxy to drop the abandoned connection", func() bool { return proxy.Conns() == 0 })
-	proxy.Restore()
-	if err := write(t, s, frozen, wait); err != nil {
-		t.Fatalf("retry after the freeze: %v", err)
-	}
-	spans := rcv.Spans()
-	if len(spans) != 1+5+5 {
-		t.Errorf("received %d spans, want 11", len(spans))
-	}
-	for id, n := range spanIDs(spans) {
-		if n != 1 {
-			t.Errorf("span %s received %d times", id, n)
-		}
-	}
-}
-
 // Through a bus, an outage opens the sink's breaker while the host buffers;
 // after it, every execution arrives exactly once and Health accounts for
 // every event.

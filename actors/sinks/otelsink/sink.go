@@ -1,6 +1,7 @@
 package otelsink
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -20,6 +21,8 @@ import (
 
 	"github.com/streamll/streamll-go/actors/sinks"
 	"github.com/streamll/streamll-go/events"
+	"github.com/streamll/streamll-go/internal/netaddr"
+	"github.com/streamll/streamll-go/internal/sinklog"
 )
 
 // ScopeName is the instrumentation scope of the exported spans.
@@ -32,12 +35,12 @@ var ErrExport = errors.New("otelsink: export failed")
 // OTLP/HTTP. Create it with New; the host calls Write and Close from one
 // goroutine at a time. Stats may be called from any goroutine.
 type Sink struct {
-	cfg     Config // as given to New, for Rebuild
-	opts    sinks.Options
-	name    string
-	now     func() time.Time
-	timeout time.Duration
-	warn    warner
+	cfg   Config // as given to New, for Rebuild
+	opts  sinks.Options
+	name  string
+	place string // Destination
+	now   func() time.Time
+	warn  warner
 
 	tracker   *tracker
 	builder   *builder
@@ -108,9 +111,9 @@ func newSink(ctx context.Context, given Config) (*Sink, error) {
 		cfg:       given,
 		opts:      cfg.Options,
 		name:      "otlp:" + ep.shown,
+		place:     netaddr.Place(ep.url),
 		now:       time.Now,
-		timeout:   cfg.Timeout,
-		warn:      warner{log: cfg.Logger},
+		warn:      warner{log: sinklog.New(cfg.Logger, cmp.Or(cfg.Options.Name, "otlp:"+ep.shown))},
 		tracker:   newTracker(cfg),
 		transport: newTransport(cfg),
 	}
@@ -202,6 +205,16 @@ func (s *Sink) Rebuild(ctx context.Context) (sinks.Sink, error) {
 // "otlp:localhost:4318" or "otlp:cloud.langfuse.com/api/public/otel".
 func (s *Sink) Name() string { return s.name }
 
+// LogTo logs to l, the bus's logger for this sink, unless Config.Logger is
+// set; the host calls it (see sinks.Logging).
+func (s *Sink) LogTo(l *slog.Logger) { s.warn.log.LogTo(l) }
+
+// Destination says where the sink exports: the receiver's URL, without
+// credentials, such as "http://localhost:4318/v1/traces". A bus refuses a
+// second sink with the same destination unless Options.Name tells them
+// apart.
+func (s *Sink) Destination() string { return s.place }
+
 // HostOptions returns the host options embedded in the Config.
 func (s *Sink) HostOptions() sinks.Options { return s.opts }
 
@@ -271,11 +284,11 @@ func (s *Sink) commit(p *pass, lost bool) {
 	now := p.now
 	if p.counts.refused > 0 {
 		s.warn.warn(now, "refused", "otelsink: executions not held: the open-execution limit is reached; their spans will be made from their end events",
-			"sink", s.name, "max_open", s.tracker.maxOpen, "refused_total", c.refused.Load())
+			"max_open", s.tracker.maxOpen, "refused_total", c.refused.Load())
 	}
 	if p.counts.ignored > 0 {
 		s.warn.warn(now, "ignored", "otelsink: events of executions that are not open were ignored",
-			"sink", s.name, "ignored_total", c.ignored.Load())
+			"ignored_total", c.ignored.Load())
 	}
 }
 
@@ -285,11 +298,6 @@ func (s *Sink) export(ctx context.Context, fs []finished) error {
 		return nil
 	}
 	spans := s.builder.build(fs)
-	if s.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.timeout)
-		defer cancel()
-	}
 	s.recorder.reset()
 	err := s.exporter.ExportSpans(ctx, spans)
 	return s.classify(err, s.recorder.outcome(), len(spans))
@@ -306,7 +314,7 @@ func (s *Sink) classify(err error, o outcome, n int) error {
 		if o.rejected > 0 || o.message != "" {
 			s.stats.rejected.Add(o.rejected)
 			s.warn.warn(s.now(), "rejected", "otelsink: the receiver rejected spans (OTLP partial success)",
-				"sink", s.name, "rejected", o.rejected, "message", o.message)
+				"rejected", o.rejected, "message", o.message)
 		}
 		return nil // accepted
 	case err == nil:
@@ -348,14 +356,11 @@ func (s *Sink) Close(ctx context.Context) error {
 
 // warner logs each kind of warning at most once a minute.
 type warner struct {
-	log  *slog.Logger
+	log  *sinklog.Logger
 	last map[string]time.Time
 }
 
 func (w *warner) warn(now time.Time, kind, msg string, args ...any) {
-	if w.log == nil {
-		return
-	}
 	if t, ok := w.last[kind]; ok && now.Sub(t) < time.Minute {
 		return
 	}

@@ -13,13 +13,12 @@ import (
 
 // Defaults for Config.
 const (
-	DefaultURL            = "amqp://guest:guest@localhost:5672/"
-	DefaultExchange       = "streamll"
-	DefaultExchangeKind   = "topic"
-	DefaultRoutingKey     = "streamll.{event_type}"
-	DefaultConfirmWindow  = 1000
-	DefaultDialTimeout    = 3 * time.Second
-	DefaultConfirmTimeout = 30 * time.Second
+	DefaultURL           = "amqp://guest:guest@localhost:5672/"
+	DefaultExchange      = "streamll"
+	DefaultExchangeKind  = "topic"
+	DefaultRoutingKey    = "streamll.{event_type}"
+	DefaultConfirmWindow = 1000
+	DefaultDialTimeout   = 3 * time.Second
 	// DefaultMaxMessageBytes is RabbitMQ 4's default max_message_size.
 	DefaultMaxMessageBytes = 16 << 20
 )
@@ -44,7 +43,10 @@ type Config struct {
 	// amqps://... for TLS; query parameters such as ?heartbeat=5 are read as
 	// amqp091-go's ParseURI reads them. Several nodes of a cluster may be
 	// given separated by commas (so RABBITMQ_CLUSTER_URL can hold them all);
-	// a comma inside a password must be written %2C. Default
+	// a comma inside a password must be written %2C. A setting of sink URLs
+	// (package sinkurl), such as ?exchange=, is refused with an error that
+	// names the field to set instead, and so is any query parameter
+	// amqp091-go does not read (it would ignore it). Default
 	// "amqp://guest:guest@localhost:5672/" when URLs is empty too.
 	URL string
 
@@ -114,28 +116,20 @@ type Config struct {
 	// max_message_size); set it to the broker's own limit.
 	MaxMessageBytes int
 
-	// MaxRetries is the seed's max_retries: how many times a failed batch is
-	// retried before its events are dropped. It sets Options.Retry.MaxRetries
-	// when that is 0. Default 0: retry until the buffer or the breaker
-	// decides.
-	MaxRetries int
-
 	// DialTimeout bounds connecting to one node, the TCP, TLS and AMQP
 	// handshakes and the declarations included. Default 3s.
 	DialTimeout time.Duration
-
-	// ConfirmTimeout bounds how long a Write waits for its confirms when its
-	// context allows longer. Default 30s; under the host, the context's
-	// WriteTimeout (5s by default) usually ends the wait first.
-	ConfirmTimeout time.Duration
 
 	// ConnectionName is the connection_name the broker shows for the
 	// sink's connections (rabbitmqctl list_connections client_properties,
 	// the management UI). Default "streamll-go".
 	ConnectionName string
 
-	// Logger receives connection events, returned and blocked messages.
-	// Default nil: silent.
+	// Logger receives the sink's own log lines: connections made and lost, returned and
+	// blocked messages. Default nil: the
+	// bus's logger, which the bus gives every sink labelled with its name
+	// (see sinks.Logging), so one logger serves the whole bus; set it to send
+	// this sink's lines elsewhere (they are labelled sink=<name> too).
 	Logger *slog.Logger
 }
 
@@ -189,14 +183,8 @@ func (c Config) withDefaults() Config {
 	if c.DialTimeout == 0 {
 		c.DialTimeout = DefaultDialTimeout
 	}
-	if c.ConfirmTimeout == 0 {
-		c.ConfirmTimeout = DefaultConfirmTimeout
-	}
 	if c.ConnectionName == "" {
 		c.ConnectionName = "streamll-go"
-	}
-	if c.Options.Retry.MaxRetries == 0 {
-		c.Options.Retry.MaxRetries = c.MaxRetries
 	}
 	return c
 }
@@ -235,14 +223,8 @@ func (c Config) validate() error {
 	if c.MaxMessageBytes < 0 {
 		bad("MaxMessageBytes %d is negative", c.MaxMessageBytes)
 	}
-	if c.MaxRetries < 0 {
-		bad("MaxRetries %d is negative", c.MaxRetries)
-	}
 	if c.DialTimeout < 0 {
 		bad("DialTimeout %v is negative", c.DialTimeout)
-	}
-	if c.ConfirmTimeout < 0 {
-		bad("ConfirmTimeout %v is negative", c.ConfirmTimeout)
 	}
 	if q := c.Queue; q != nil {
 		switch {

@@ -21,7 +21,7 @@ func TestNewValidates(t *testing.T) {
 		want string // in the error; "" means valid
 	}{
 		{"ZeroValue", rabbitmqsink.Config{}, ""},
-		{"SeedAudit", rabbitmqsink.Config{URL: good, Exchange: "financial_ai_audit", RoutingKey: "loan.{operation}.{event_type}", MaxRetries: 5}, ""},
+		{"SeedAudit", rabbitmqsink.Config{URL: good, Exchange: "financial_ai_audit", RoutingKey: "loan.{operation}.{event_type}"}, ""},
 		{"ClusterURLs", rabbitmqsink.Config{URL: good + ", amqps://audit:" + secret + "@node2:5671/", URLs: []string{good}}, ""},
 		{"PythonHEAD", rabbitmqsink.Config{Exchange: rabbitmqsink.AMQPDefaultExchange, Queue: &rabbitmqsink.QueueConfig{Name: "streamll_events"}, Transient: true}, ""},
 		{"DirectFixedKey", rabbitmqsink.Config{ExchangeKind: "direct", RoutingKey: "audit", Queue: &rabbitmqsink.QueueConfig{Name: "q"}}, ""},
@@ -42,7 +42,6 @@ func TestNewValidates(t *testing.T) {
 		{"DefaultExchangeWithoutQueue", rabbitmqsink.Config{Exchange: rabbitmqsink.AMQPDefaultExchange}, "routes by queue name"},
 		{"MandatoryWithoutConfirms", rabbitmqsink.Config{Mandatory: true, NoConfirms: true}, "Mandatory needs publisher confirms"},
 		{"NegativeWindow", rabbitmqsink.Config{ConfirmWindow: -1}, "ConfirmWindow"},
-		{"NegativeMaxRetries", rabbitmqsink.Config{MaxRetries: -1}, "MaxRetries"},
 		{"NegativeDialTimeout", rabbitmqsink.Config{DialTimeout: -1}, "DialTimeout"},
 		{"NegativeMaxMessageBytes", rabbitmqsink.Config{MaxMessageBytes: -1}, "MaxMessageBytes"},
 		{"QueueWithoutName", rabbitmqsink.Config{Queue: &rabbitmqsink.QueueConfig{}}, "Queue.Name is required"},
@@ -83,8 +82,7 @@ func TestNameAndHostOptions(t *testing.T) {
 		wantRetries int
 	}{
 		{"Defaults", rabbitmqsink.Config{}, "rabbitmq:streamll", 0},
-		{"SeedMaxRetries", rabbitmqsink.Config{Exchange: "financial_ai_audit", MaxRetries: 5}, "rabbitmq:financial_ai_audit", 5},
-		{"RetryPolicyWins", rabbitmqsink.Config{MaxRetries: 5, Options: sinks.Options{Retry: supervisor.Retry{MaxRetries: 2}}}, "rabbitmq:streamll", 2},
+		{"SeedMaxRetries", rabbitmqsink.Config{Exchange: "financial_ai_audit", Options: sinks.Options{Retry: supervisor.Retry{MaxRetries: 5}}}, "rabbitmq:financial_ai_audit", 5},
 		{"DefaultExchange", rabbitmqsink.Config{Exchange: rabbitmqsink.AMQPDefaultExchange, Queue: &rabbitmqsink.QueueConfig{Name: "streamll_events"}}, "rabbitmq:amq.default", 0},
 	}
 	for _, c := range cases {

@@ -6,7 +6,7 @@
 //		URL:        os.Getenv("RABBITMQ_URL"),
 //		Exchange:   "financial_ai_audit",
 //		RoutingKey: "loan.{operation}.{event_type}",
-//		MaxRetries: 5,
+//		Options:    sinks.Options{Retry: supervisor.Retry{MaxRetries: 5}},
 //	})
 //
 // New validates everything and does no I/O; the first Write connects.
@@ -65,14 +65,15 @@
 // one once it has routed it and, for persistent messages in durable queues,
 // written it to disk. Write publishes its batch in order without waiting for
 // each ack, keeping at most ConfirmWindow (default 1000) messages unconfirmed,
-// then waits for the rest, bounded by its context and ConfirmTimeout. It
+// then waits for the rest for as long as its context allows (under the host,
+// Options.WriteTimeout). It
 // returns nil when all were acked; otherwise a *sinks.BatchError lists exactly
 // the events not delivered (or, when none was and all may be retried, the
 // cause alone is returned), which the host retries, in order, before newer
 // events:
 //
 //   - nacked by the broker (ErrNacked);
-//   - not confirmed when the context or ConfirmTimeout ended (ErrUnconfirmed);
+//   - not confirmed when the context ended (ErrUnconfirmed);
 //   - lost with the connection or channel (ErrConnectionLost);
 //   - not published because the broker blocked the connection (ErrBlocked).
 //
@@ -135,8 +136,8 @@
 // # Compatibility with the Python streamll
 //
 // The seed's RabbitMQSink(amqp_url, exchange, routing_key, durable,
-// max_retries) maps onto Config{URL, Exchange, RoutingKey, Transient: !durable,
-// MaxRetries}: a durable topic exchange, the same placeholders, the event
+// max_retries) maps onto Config{URL, Exchange, RoutingKey, Transient: !durable} with
+// Options.Retry.MaxRetries = max_retries: a durable topic exchange, the same placeholders, the event
 // type, operation and module name in headers, so the seed's consumers (a
 // durable queue bound with "loan.#", json.loads(body)) work unchanged. The
 // last Python streamll published to the default exchange with the queue name

@@ -12,7 +12,7 @@ var (
 	// ErrNacked: the broker refused the message (basic.nack).
 	ErrNacked = errors.New("rabbitmqsink: message nacked by the broker")
 	// ErrUnconfirmed: the broker had not confirmed the message when the
-	// Write's context or ConfirmTimeout ended. It may still arrive, so a
+	// Write's context ended. It may still arrive, so a
 	// retry can duplicate it.
 	ErrUnconfirmed = errors.New("rabbitmqsink: message not confirmed in time")
 	// ErrConnectionLost: the connection or channel closed before the message

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/streamll/streamll-go/actors/sinks"
 	"github.com/streamll/streamll-go/actors/sinks/rabbitmqsink"
+	"github.com/streamll/streamll-go/actors/supervisor"
 )
 
 // The seed's compliance sink: every AI decision of the lending department
@@ -15,7 +17,7 @@ func Example() {
 		URL:        os.Getenv("RABBITMQ_URL"),
 		Exchange:   "financial_ai_audit",
 		RoutingKey: "loan.{operation}.{event_type}",
-		MaxRetries: 5,
+		Options:    sinks.Options{Retry: supervisor.Retry{MaxRetries: 5}}, // the seed's max_retries=5
 	})
 	if err != nil {
 		fmt.Println(err)

@@ -3,13 +3,16 @@ package rabbitmqsink
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"strings"
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/streamll/streamll-go/actors/sinks"
 	"github.com/streamll/streamll-go/internal/netaddr"
+	"github.com/streamll/streamll-go/internal/urlparams"
 )
 
 // node is one broker address the sink may dial.
@@ -80,6 +83,16 @@ func parseNode(raw string) (node, error) {
 	}
 	if err := netaddr.CheckPort(u); err != nil {
 		return node{}, fmt.Errorf("%s: %w", n.redacted, err)
+	}
+	q := u.Query()
+	if err := urlparams.Refuse(q, urlparams.AMQP, "URL"); err != nil {
+		return node{}, fmt.Errorf("%s: %w", n.redacted, err)
+	}
+	for _, name := range slices.Sorted(maps.Keys(q)) {
+		if !slices.Contains(urlparams.AMQPOptions, name) {
+			return node{}, fmt.Errorf("%s: unknown URL option %q (amqp091-go reads %s, and would ignore any other)",
+				n.redacted, name, strings.Join(urlparams.AMQPOptions, ", "))
+		}
 	}
 	if _, err := amqp.ParseURI(raw); err != nil {
 		return node{}, fmt.Errorf("%s: %s", n.redacted, redact(err.Error(), u))

@@ -56,7 +56,7 @@ func resize[T any](s []T, n int) []T {
 // publish publishes batch on ss, at most ConfirmWindow unconfirmed at a
 // time, then settles every confirm and reports what was not delivered.
 func (s *Sink) publish(ctx context.Context, ss *session, batch []*events.Event) error {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.ConfirmTimeout)
+	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	// A publish blocks if the broker stops reading (a resource alarm not yet
 	// announced, a frozen network); closing the socket is what unblocks it.
@@ -219,7 +219,7 @@ func (s *Sink) settle(ss *session, stopped error) error {
 		}
 	}
 	if b.returns > 0 {
-		s.log.Warn("rabbitmqsink: broker returned unroutable events; they are dropped", "sink", s.name, "count", b.returns, "exchange", s.cfg.Exchange)
+		s.log.Warn("rabbitmqsink: broker returned unroutable events; they are dropped", "count", b.returns, "exchange", s.cfg.Exchange)
 	}
 	for k := range b.published {
 		if b.returned[k] && b.errs[k] == nil {

@@ -179,9 +179,9 @@ func (ss *session) watch(s *Sink, connClosed, chClosed <-chan *amqp.Error, block
 			}
 			ss.setBlocked(b.Active)
 			if b.Active {
-				s.log.Warn("rabbitmqsink: broker blocked the connection; events wait in the buffer", "sink", s.name, "reason", b.Reason)
+				s.log.Warn("rabbitmqsink: broker blocked the connection; events wait in the buffer", "reason", b.Reason)
 			} else {
-				s.log.Info("rabbitmqsink: broker unblocked the connection", "sink", s.name)
+				s.log.Info("rabbitmqsink: broker unblocked the connection")
 			}
 		case e, ok := <-chClosed:
 			if !ok {

@@ -1,6 +1,7 @@
 package rabbitmqsink
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/streamll/streamll-go/actors/sinks"
 	"github.com/streamll/streamll-go/events"
+	"github.com/streamll/streamll-go/internal/netaddr"
+	"github.com/streamll/streamll-go/internal/sinklog"
 )
 
 // Sink publishes events to a RabbitMQ exchange with publisher confirms. Make
@@ -23,7 +26,7 @@ type Sink struct {
 	exchange   string // the AMQP name: "" for the default exchange
 	bindingKey string
 	name       string
-	log        *slog.Logger
+	log        *sinklog.Logger
 
 	next   int      // the node the next dial tries first
 	ss     *session // nil while disconnected
@@ -54,7 +57,7 @@ func New(cfg Config) (*Sink, error) {
 		key:      key,
 		exchange: cfg.Exchange,
 		name:     "rabbitmq:" + cfg.Exchange,
-		log:      cfg.Logger,
+		log:      sinklog.New(cfg.Logger, cmp.Or(cfg.Options.Name, "rabbitmq:"+cfg.Exchange)),
 		headers:  amqp.Table{},
 	}
 	if s.exchange == AMQPDefaultExchange {
@@ -63,18 +66,32 @@ func New(cfg Config) (*Sink, error) {
 	if cfg.Queue != nil && s.exchange != "" {
 		s.bindingKey, _ = cfg.bindingKey(key) // validate checked it
 	}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
-	}
 	return s, nil
 }
+
+// LogTo logs to l, the bus's logger for this sink, unless Config.Logger is
+// set; the host calls it (see sinks.Logging).
+func (s *Sink) LogTo(l *slog.Logger) { s.log.LogTo(l) }
 
 // Name returns "rabbitmq:" and the exchange's name, such as
 // "rabbitmq:financial_ai_audit".
 func (s *Sink) Name() string { return s.name }
 
-// HostOptions returns the host options of the Config, with MaxRetries
-// applied to Retry.MaxRetries.
+// Destination says where the sink publishes: the broker's nodes (without
+// credentials) and virtual host, the exchange and the routing key, such as
+// "amqp://localhost:5672/ exchange streamll routing key streamll.{event_type}".
+// A bus refuses a second sink with the same destination unless Options.Name
+// tells them apart.
+func (s *Sink) Destination() string {
+	urls := make([]string, len(s.nodes))
+	for i, n := range s.nodes {
+		urls[i] = n.url
+	}
+	return netaddr.Place(urls...) + " exchange " + s.cfg.Exchange + " routing key " + s.cfg.RoutingKey
+}
+
+// HostOptions returns the host options of the Config, BatchSize defaulted
+// to ConfirmWindow.
 func (s *Sink) HostOptions() sinks.Options { return s.cfg.Options }
 
 // Write publishes batch in order and waits for the broker to confirm it. It
@@ -138,7 +155,7 @@ func (s *Sink) connect(ctx context.Context) error {
 		ss, err := s.dial(ctx, i)
 		if err == nil {
 			s.ss, s.next = ss, i
-			s.log.Info("rabbitmqsink: connected", "sink", s.name, "node", s.nodes[i].redacted)
+			s.log.Info("rabbitmqsink: connected", "node", s.nodes[i].redacted)
 			return nil
 		}
 		s.next = (i + 1) % len(s.nodes)
@@ -159,7 +176,7 @@ func (s *Sink) drop(reason error) {
 	ss := s.ss
 	s.ss = nil
 	s.next = (ss.node + 1) % len(s.nodes)
-	s.log.Warn("rabbitmqsink: connection lost; the next write reconnects", "sink", s.name, "node", s.nodes[ss.node].redacted, "error", reason)
+	s.log.Warn("rabbitmqsink: connection lost; the next write reconnects", "node", s.nodes[ss.node].redacted, "error", reason)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	ss.close(ctx)

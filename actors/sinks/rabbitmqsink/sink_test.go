@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"sync"
 	"testing"
 
 	amqp "github.com/rabbitmq/amqp091-go"
@@ -19,26 +18,21 @@ import (
 
 func TestConformance(t *testing.T) {
 	url := servicetest.RabbitMQURL(t)
-	var mu sync.Mutex
-	queues := map[sinks.Sink]*testQueue{}
+	var queues sinktest.Destinations[*testQueue]
+	build := func(t *testing.T, via *sinktest.Proxy) sinks.Sink {
+		exchange := servicetest.Name(t, "x")
+		q := bindQueue(t, url, queueSpec{exchange: exchange})
+		s, err := rabbitmqsink.New(rabbitmqsink.Config{URL: via.URL(url, "5672"), Exchange: exchange})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return queues.Add(s, q)
+	}
 	sinktest.Run(t, sinktest.Harness{
-		New: func(t *testing.T) sinks.Sink {
-			exchange := servicetest.Name(t, "x")
-			q := bindQueue(t, url, queueSpec{exchange: exchange})
-			s, err := rabbitmqsink.New(rabbitmqsink.Config{URL: url, Exchange: exchange})
-			if err != nil {
-				t.Fatal(err)
-			}
-			mu.Lock()
-			queues[s] = q
-			mu.Unlock()
-			return s
-		},
+		New:     func(t *testing.T) sinks.Sink { return build(t, nil) },
+		Proxied: build,
 		Received: func(ctx context.Context, t *testing.T, s sinks.Sink, want int) []events.Event {
-			mu.Lock()
-			q := queues[s]
-			mu.Unlock()
-			return decode(t, q.wait(ctx, want))
+			return decode(t, queues.Of(s).wait(ctx, want))
 		},
 	})
 }

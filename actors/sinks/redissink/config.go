@@ -3,6 +3,7 @@ package redissink
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/streamll/streamll-go/actors/sinks"
 	"github.com/streamll/streamll-go/internal/netaddr"
+	"github.com/streamll/streamll-go/internal/urlparams"
 )
 
 // Defaults for Config.
@@ -38,7 +40,10 @@ type Config struct {
 	// (default "redis://localhost:6379"), rediss://... for TLS, or
 	// unix://[user[:password]@]/path/to/socket[?db=N]. Query parameters set
 	// further client options as go-redis's ParseURL reads them, for example
-	// ?dial_timeout=3s&pool_size=4. Leave it empty when Client is set.
+	// ?dial_timeout=3s&pool_size=4. A setting of sink URLs (package
+	// sinkurl), such as ?stream=, is refused with an error that names the
+	// field to set instead: StreamKey, Options.BatchSize, ... Leave it empty
+	// when Client is set.
 	URL string
 
 	// Cluster makes URL name a Redis Cluster: the URL is one seed node, and
@@ -71,10 +76,14 @@ type Config struct {
 	// entries and a node's worth more at most. Default 0: no trimming.
 	MaxLen int64
 
-	// Timeout bounds each Write's round trip to Redis. The host already gives
-	// every Write a context bounded by Options.WriteTimeout; a non-zero
-	// Timeout shortens it further. Default 0: the context's deadline alone.
-	Timeout time.Duration
+	// Logger receives the sink's own log lines: Redis reached, and Redis
+	// unreachable (once per outage, with the error). Default nil: the bus's
+	// logger, which the bus gives every sink labelled with its name (see
+	// sinks.Logging), so one logger serves the whole bus; set it to send
+	// this sink's lines elsewhere (they are labelled sink=<name> too).
+	// go-redis's own process-wide logger is another matter: see
+	// SetClientLogger.
+	Logger *slog.Logger
 }
 
 func (c Config) withDefaults() Config {
@@ -110,9 +119,6 @@ func (c Config) validate() error {
 	if c.MaxLen < 0 {
 		bad("MaxLen %d is negative", c.MaxLen)
 	}
-	if c.Timeout < 0 {
-		bad("Timeout %v is negative", c.Timeout)
-	}
 	if _, err := parseStreamKey(c.StreamKey); err != nil {
 		bad("StreamKey %q: %v", c.StreamKey, err)
 	}
@@ -142,6 +148,9 @@ func dial(rawURL string, cluster bool, tracked *conns) (redis.UniversalClient, e
 		return nil, invalid(err)
 	}
 	q := u.Query()
+	if err := urlparams.Refuse(q, urlparams.Redis, "URL"); err != nil {
+		return nil, invalid(err)
+	}
 	if cluster {
 		opts, err := redis.ParseClusterURL(rawURL)
 		if err != nil {
@@ -167,14 +176,12 @@ func dial(rawURL string, cluster bool, tracked *conns) (redis.UniversalClient, e
 // Socket deadlines follow each Write's context. The host retries failed
 // batches with backoff, behind its breaker; a client that also retried on its
 // own would multiply every timeout and could send a half-delivered pipeline
-// again, so it neither retries commands nor re-dials unless the URL's query
-// asks it to.
+// again, so it never retries commands (max_retries in the URL is the host's
+// setting, refused here), and re-dials only if the URL's dialer_retries asks.
 func tune(q url.Values, contextTimeout *bool, maint **maintnotifications.Config, maxRetries, dialerRetries *int) {
 	*contextTimeout = true
 	*maint = noMaintNotifications()
-	if !q.Has("max_retries") {
-		*maxRetries = -1
-	}
+	*maxRetries = -1
 	if !q.Has("dialer_retries") {
 		*dialerRetries = 1
 	}

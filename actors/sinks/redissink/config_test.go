@@ -5,7 +5,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -32,7 +31,7 @@ func TestNewAcceptsURLs(t *testing.T) {
 		{"unix socket", redissink.Config{URL: "unix:///run/redis.sock?db=2"}},
 		{"cluster seeds", redissink.Config{URL: "redis://a:" + password + "@10.0.0.1:7000?addr=10.0.0.2:7000&addr=10.0.0.3:7000", Cluster: true}},
 		{"template", redissink.Config{StreamKey: "events:{event_type}:{tag:customer_id}"}},
-		{"trimming and timeout", redissink.Config{MaxLen: 10000, Timeout: time.Second}},
+		{"trimming and timeout", redissink.Config{MaxLen: 10000}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,7 +69,6 @@ func TestNewRejects(t *testing.T) {
 		{"client and URL", redissink.Config{Client: client, URL: "redis://localhost:6379"}, "either Client or URL"},
 		{"client and cluster", redissink.Config{Client: client, Cluster: true}, "Cluster applies to URL"},
 		{"negative MaxLen", redissink.Config{MaxLen: -1}, "MaxLen -1"},
-		{"negative Timeout", redissink.Config{Timeout: -time.Second}, "Timeout -1s"},
 		{"unknown placeholder", redissink.Config{StreamKey: "events:{customer}"}, "unknown placeholder {customer}"},
 		{"bad host options", redissink.Config{Options: sinks.Options{BufferSize: -1}}, "BufferSize -1"},
 	}

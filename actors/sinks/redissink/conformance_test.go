@@ -2,7 +2,6 @@ package redissink_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
@@ -16,33 +15,34 @@ import (
 // harness runs the conformance suite against sinks that newConfig configures,
 // each given a stream key of its own, and reads back what they wrote through
 // rdb: with read if set (for templates that spread events over streams named
-// after the key), else from the stream named key.
+// after the key), else from the stream named key. The fault cases run when
+// the Config has a URL, which they route through the suite's proxy.
 type harness struct {
 	rdb       redis.UniversalClient
 	newConfig func(t *testing.T, key string) redissink.Config
 	read      func(ctx context.Context, t *testing.T, key string, want int) []events.Event
-	mu        sync.Mutex
-	keys      map[sinks.Sink]string
+	keys      sinktest.Destinations[string]
 }
 
 func (h *harness) run(t *testing.T) {
-	h.keys = make(map[sinks.Sink]string)
+	build := func(t *testing.T, via *sinktest.Proxy) sinks.Sink {
+		key := streamKey(t, h.rdb)
+		cfg := h.newConfig(t, key)
+		if via != nil && cfg.URL == "" {
+			t.Skip("the sink is given a client, not a URL to route through a proxy")
+		}
+		cfg.URL = via.URL(cfg.URL, "6379")
+		s, err := redissink.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h.keys.Add(s, key)
+	}
 	sinktest.Run(t, sinktest.Harness{
-		New: func(t *testing.T) sinks.Sink {
-			key := streamKey(t, h.rdb)
-			s, err := redissink.New(h.newConfig(t, key))
-			if err != nil {
-				t.Fatal(err)
-			}
-			h.mu.Lock()
-			h.keys[s] = key
-			h.mu.Unlock()
-			return s
-		},
+		New:     func(t *testing.T) sinks.Sink { return build(t, nil) },
+		Proxied: build,
 		Received: func(ctx context.Context, t *testing.T, s sinks.Sink, want int) []events.Event {
-			h.mu.Lock()
-			key := h.keys[s]
-			h.mu.Unlock()
+			key := h.keys.Of(s)
 			if h.read != nil {
 				return h.read(ctx, t, key, want)
 			}

@@ -7,10 +7,11 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/streamll/streamll-go/internal/tcptest"
 )
 
 // fakeRedis speaks just enough RESP to script the server's side of a
@@ -22,31 +23,14 @@ import (
 // error replies and broken pipelines that a real server cannot be asked for
 // on demand (LOADING, BUSY, a connection dying after k replies).
 type fakeRedis struct {
-	ln    net.Listener
+	addr  string
 	reply func(n int) string
-	wg    sync.WaitGroup
-	mu    sync.Mutex
-	conns []net.Conn
 }
 
 func newFakeRedis(t *testing.T, reply func(n int) string) *fakeRedis {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &fakeRedis{ln: ln, reply: reply}
-	f.wg.Add(1)
-	go f.accept()
-	t.Cleanup(func() {
-		ln.Close()
-		f.mu.Lock()
-		for _, c := range f.conns {
-			c.Close()
-		}
-		f.mu.Unlock()
-		f.wg.Wait()
-	})
+	f := &fakeRedis{reply: reply}
+	f.addr = tcptest.Serve(t, f.serve)
 	return f
 }
 
@@ -54,7 +38,7 @@ func newFakeRedis(t *testing.T, reply func(n int) string) *fakeRedis {
 // clients, does not retry.
 func (f *fakeRedis) client(t *testing.T) *redis.Client {
 	c := redis.NewClient(&redis.Options{
-		Addr:                  f.ln.Addr().String(),
+		Addr:                  f.addr,
 		MaxRetries:            -1,
 		DisableIdentity:       true,
 		ContextTimeoutEnabled: true,
@@ -63,24 +47,7 @@ func (f *fakeRedis) client(t *testing.T) *redis.Client {
 	return c
 }
 
-func (f *fakeRedis) accept() {
-	defer f.wg.Done()
-	for {
-		c, err := f.ln.Accept()
-		if err != nil {
-			return
-		}
-		f.mu.Lock()
-		f.conns = append(f.conns, c)
-		f.mu.Unlock()
-		f.wg.Add(1)
-		go f.serve(c)
-	}
-}
-
 func (f *fakeRedis) serve(c net.Conn) {
-	defer f.wg.Done()
-	defer c.Close()
 	r := bufio.NewReader(c)
 	w := bufio.NewWriter(c)
 	xadds := 0

@@ -1,34 +1,40 @@
 package redissink
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"sync/atomic"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/streamll/streamll-go/actors/sinks"
 	"github.com/streamll/streamll-go/events"
 	"github.com/streamll/streamll-go/internal/keytemplate"
+	"github.com/streamll/streamll-go/internal/netaddr"
+	"github.com/streamll/streamll-go/internal/sinklog"
 )
 
 // Sink writes batches of events to Redis Streams, one XADD per event, all of a
 // batch in one pipelined round trip. Create it with New; the host calls Write
 // and Close from one goroutine at a time.
 type Sink struct {
-	cfg     Config // as given to New, defaults applied: Rebuild makes a new Sink from it
-	opts    sinks.Options
-	name    string
-	client  redis.UniversalClient
-	owned   bool   // the sink created client and closes it
-	conns   *conns // the connections of an owned client, to interrupt a Write
-	pipe    redis.Pipeliner
-	key     *keytemplate.Template
-	timeout time.Duration
-	closed  atomic.Bool
+	cfg    Config // as given to New, defaults applied: Rebuild makes a new Sink from it
+	opts   sinks.Options
+	name   string
+	place  string // Destination
+	server string // where the client goes, for log lines: no credentials
+	log    *sinklog.Logger
+	reach  reach // what the last round trip found; the writer's alone
+	client redis.UniversalClient
+	owned  bool   // the sink created client and closes it
+	conns  *conns // the connections of an owned client, to interrupt a Write
+	pipe   redis.Pipeliner
+	key    *keytemplate.Template
+	closed atomic.Bool
 
 	// prefix is the argument list of one XADD, constants filled in; the
 	// stream key (index keyArg) and the payload (the last) vary per event.
@@ -66,13 +72,22 @@ func New(cfg Config) (*Sink, error) {
 	}
 	key, _ := parseStreamKey(cfg.StreamKey) // validated above
 	s := &Sink{
-		cfg:     cfg,
-		opts:    cfg.Options,
-		name:    "redis:" + cfg.StreamKey,
-		client:  cfg.Client,
-		key:     key,
-		timeout: cfg.Timeout,
+		cfg:    cfg,
+		opts:   cfg.Options,
+		name:   "redis:" + cfg.StreamKey,
+		client: cfg.Client,
+		key:    key,
 	}
+	where := netaddr.Place(cfg.URL)
+	if cfg.Client != nil {
+		where = fmt.Sprintf("the Config.Client at %p", cfg.Client)
+	}
+	if cfg.Cluster {
+		where = "cluster " + where
+	}
+	s.place = where + " stream " + cfg.StreamKey
+	s.server = where
+	s.log = sinklog.New(cfg.Logger, cmp.Or(cfg.Options.Name, s.name))
 	if s.client == nil {
 		s.conns = newConns()
 		c, err := dial(cfg.URL, cfg.Cluster, s.conns)
@@ -94,6 +109,16 @@ func New(cfg Config) (*Sink, error) {
 // Name returns "redis:" and the configured stream key or template.
 func (s *Sink) Name() string { return s.name }
 
+// LogTo logs to l, the bus's logger for this sink, unless Config.Logger is
+// set; the host calls it (see sinks.Logging).
+func (s *Sink) LogTo(l *slog.Logger) { s.log.LogTo(l) }
+
+// Destination says where the sink writes: the server (without credentials),
+// or the Config.Client, and the stream key, such as
+// "redis://localhost:6379 stream streamll_events". A bus refuses a second
+// sink with the same destination unless Options.Name tells them apart.
+func (s *Sink) Destination() string { return s.place }
+
 // HostOptions returns the host options embedded in the Config.
 func (s *Sink) HostOptions() sinks.Options { return s.opts }
 
@@ -109,11 +134,6 @@ func (s *Sink) Write(ctx context.Context, batch []*events.Event) error {
 	}
 	if len(batch) == 0 {
 		return nil
-	}
-	if s.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.timeout)
-		defer cancel()
 	}
 	if s.conns != nil {
 		// Close giving up on this Write cancels ctx: end the round trip
@@ -196,6 +216,11 @@ func (s *Sink) outcome(batch []*events.Event, execErr error) error {
 		delivered int
 		replied   bool // some command failed with its own error reply
 	)
+	defer func() {
+		if delivered > 0 || replied {
+			s.note(reachOK, nil)
+		}
+	}()
 	for i, cmd := range s.cmds {
 		if cmd.Val() != "" {
 			delivered++
@@ -219,6 +244,7 @@ func (s *Sink) outcome(batch []*events.Event, execErr error) error {
 	}
 	if delivered == 0 && !replied {
 		// The round trip failed as a whole: nothing is known appended.
+		s.note(reachNone, failed[0].Err)
 		return s.wrap(fmt.Sprintf("%s (%d events)", s.key.String(), len(batch)), failed[0].Err)
 	}
 	for i := range failed {
@@ -260,4 +286,29 @@ func (s *Sink) Close(ctx context.Context) error {
 		return fmt.Errorf("redissink: close: %w", err)
 	}
 	return nil
+}
+
+// reach is what the sink last found of Redis.
+type reach int
+
+const (
+	reachUnknown reach = iota // no round trip yet
+	reachOK                   // Redis answered
+	reachNone                 // a round trip failed as a whole
+)
+
+// note records what a round trip found and logs a change: Redis reached (at
+// first, or again after an outage) and Redis unreachable, once per outage.
+// The host's breaker and retries say the rest.
+func (s *Sink) note(r reach, err error) {
+	if r == s.reach {
+		return
+	}
+	s.reach = r
+	switch r {
+	case reachOK:
+		s.log.Info("redissink: writing to Redis", "server", s.server)
+	case reachNone:
+		s.log.Warn("redissink: Redis unreachable; the host retries", "server", s.server, "error", sinks.Redact(err.Error()))
+	}
 }

@@ -3,7 +3,9 @@ package sinktest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,20 +15,44 @@ import (
 	"github.com/streamll/streamll-go/events"
 )
 
+// rule is what a case checks, quoted from the documentation that states it,
+// so that a failing driver's author learns the rule and not only the case.
+type rule struct {
+	doc    string   // where it is stated: "sinks.Sink", "package events"
+	quotes []string // sentences of it, word for word
+}
+
+func (r rule) explain() string {
+	return fmt.Sprintf("the rule this case checks (%s): %q", r.doc, strings.Join(r.quotes, " […] "))
+}
+
+func sinkRule(quotes ...string) rule { return rule{doc: "sinks.Sink", quotes: quotes} }
+
 // cases lists the suite, in the order Run runs it.
 var cases = []struct {
 	name string
+	rule rule
 	run  func(t *testing.T, s suite)
 }{
-	{"Delivery", testDelivery},
-	{"Order", testOrder},
-	{"BatchBoundaries", testBatchBoundaries},
-	{"CloseFlushes", testCloseFlushes},
-	{"CloseIdempotent", testCloseIdempotent},
-	{"WriteAfterClose", testWriteAfterClose},
-	{"CancelledContext", testCancelledContext},
-	{"UnserializableData", testUnserializableData},
-	{"NoGoroutineLeak", testNoGoroutineLeak},
+	{"Delivery", sinkRule("Write delivers batch, in order. It returns nil when every event was delivered."), testDelivery},
+	{"Order", sinkRule("Write delivers batch, in order."), testOrder},
+	{"BatchBoundaries", sinkRule("An empty (or nil) batch delivers nothing and returns nil."), testBatchBoundaries},
+	{"CloseFlushes", sinkRule("Close flushes what the sink holds and releases its resources."), testCloseFlushes},
+	{"CloseIdempotent", sinkRule("Calling it again returns nil."), testCloseIdempotent},
+	{"CloseWithoutWrite", sinkRule("Close comes once per instance: after the last Write, when the bus closes; also without any Write, when no event ever reached the sink;",
+		"In every case it releases what the instance holds (connections, goroutines)"), testCloseWithoutWrite},
+	{"WriteAfterClose", sinkRule("an implementation makes later Writes fail with ErrClosed."), testWriteAfterClose},
+	{"CancelledContext", sinkRule("Write must return promptly once ctx is done."), testCancelledContext},
+	{"ResentBatch", sinkRule("So Write must tolerate events it has seen before: it delivers them again (delivery is at-least-once, and consumers de-duplicate by EventID), or recognises them, as a destination that de-duplicates by EventID does."), testResentBatch},
+	{"UnserializableData", rule{doc: "package events", quotes: []string{"Encoding never fails and never panics. A value JSON cannot carry is replaced by a placeholder string starting with [Unsupported], so the event is still delivered and the problem is visible to whoever reads it"}}, testUnserializableData},
+	{"NoGoroutineLeak", sinkRule("In every case it releases what the instance holds (connections, goroutines)"), testNoGoroutineLeak},
+	{"Faults/CutThenRestored", sinkRule("any other error means nothing in the batch is known to be delivered, and the whole batch is retried.",
+		"Write reports as delivered only what it knows was delivered;", "A batch that Write did not deliver comes back in a later Write"), testCutThenRestored},
+	{"Faults/FrozenGivesUp", sinkRule("Write's context has the host's write timeout as its deadline (Options.WriteTimeout, 1s by default): it bounds the whole Write, connecting, round trip and confirms included, so a driver needs no timeout of its own for them.",
+		"what it cannot tell (a timeout after the backend may have taken it) it reports undelivered, and the re-send makes a duplicate."), testFrozenGivesUp},
+	{"Faults/PartialBatch", sinkRule("a *BatchError lists the events that were not delivered; the rest count as delivered and are never sent again;",
+		"Index is the event's position in the batch given to the Write that returned this error: 0 is batch[0].",
+		"Failed lists the undelivered events in ascending Index order, each once."), testPartialBatch},
 }
 
 // testDelivery: one batch of every kind of event arrives with every wire field.
@@ -109,6 +135,41 @@ func testCloseIdempotent(t *testing.T, s suite) {
 	if err := sink.Close(ctx); err != nil {
 		t.Errorf("second Close = %v, want nil", err)
 	}
+}
+
+// testCloseWithoutWrite: a sink closed before any Write closes cleanly and
+// leaves nothing behind, and refuses Writes afterwards.
+func testCloseWithoutWrite(t *testing.T, s suite) {
+	ignore := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, ignore) })
+	sink := s.newSink(t)
+	s.close(t, sink)
+	ctx, cancel := s.context(t)
+	defer cancel()
+	if err := sink.Write(ctx, s.events(1, "after-close")); !errors.Is(err, sinks.ErrClosed) {
+		t.Errorf("Write after a Close without Writes = %v, want an error matching sinks.ErrClosed", err)
+	}
+}
+
+// testResentBatch: a batch written again, as the host writes one it could
+// not see delivered, is taken without an error and delivered at least once,
+// and what follows it arrives after it.
+func testResentBatch(t *testing.T, s suite) {
+	sink := s.newSink(t)
+	first := s.events(20, "resent")
+	s.write(t, sink, first)
+	ctx, cancel := s.context(t)
+	defer cancel()
+	if err := sink.Write(ctx, first); err != nil {
+		t.Errorf("Write of a batch written before = %v, want nil: the host re-sends a batch whose delivery it could not see", err)
+	}
+	if err := sink.Write(ctx, first[5:10]); err != nil {
+		t.Errorf("Write of part of a batch written before = %v, want nil: the host re-sends the failed part of a BatchError", err)
+	}
+	next := s.events(5, "after-resend")
+	s.write(t, sink, next)
+	s.expectAtLeastOnce(t, sink, append(slices.Clone(first), next...), true)
+	s.close(t, sink)
 }
 
 // testWriteAfterClose: Write after Close fails with ErrClosed and delivers

@@ -22,6 +22,14 @@ type Harness struct {
 	// received so far, waiting until it holds at least want events or ctx ends
 	// (then it returns what it has). It must keep working after s is closed.
 	Received func(ctx context.Context, t *testing.T, s sinks.Sink, want int) []events.Event
+	// Proxied, if set, enables the fault cases (Faults/...). It returns a
+	// fresh sink as New does, except that the sink reaches its destination
+	// through the TCP proxy p, which the suite cuts, freezes and restores:
+	// where New gives the driver its server's URL or address, Proxied gives
+	// it p.URL(url, defaultPort) or p.Addr(hostPort). Received must work for
+	// its sinks as for New's. Drivers that reach nothing over TCP (memory,
+	// terminal) leave it nil, and the fault cases are skipped.
+	Proxied func(t *testing.T, p *Proxy) sinks.Sink
 	// Features says what the driver can promise; cases that need more are
 	// skipped with a reason.
 	Features Features
@@ -45,9 +53,10 @@ type Features struct {
 	Timeout time.Duration
 }
 
-// Run runs every case as a subtest of t. It must not run in parallel with
-// other tests of the same process, since one case checks for leaked
-// goroutines.
+// Run runs every case as a subtest of t. A case that fails logs the rule
+// of the sinks.Sink contract it checks, quoted from its documentation, as
+// testing/slogtest does. Run must not run in parallel with other tests of
+// the same process, since one case checks for leaked goroutines.
 func Run(t *testing.T, h Harness) {
 	t.Helper()
 	if h.New == nil || h.Received == nil {
@@ -58,7 +67,16 @@ func Run(t *testing.T, h Harness) {
 		s.timeout = DefaultTimeout
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) { c.run(t, s) })
+		t.Run(c.name, func(t *testing.T) {
+			// Registered first, so run last: after the cases' own cleanups,
+			// which may fail t too (the goroutine leak checks do).
+			t.Cleanup(func() {
+				if t.Failed() {
+					t.Log(c.rule.explain())
+				}
+			})
+			c.run(t, s)
+		})
 	}
 }
 
@@ -72,9 +90,13 @@ type suite struct {
 // case did with it (a second Close must be harmless).
 func (s suite) newSink(t *testing.T) sinks.Sink {
 	t.Helper()
-	sink := s.h.New(t)
+	return s.closeAtEnd(t, s.h.New(t), "Harness.New")
+}
+
+func (s suite) closeAtEnd(t *testing.T, sink sinks.Sink, by string) sinks.Sink {
+	t.Helper()
 	if sink == nil {
-		t.Fatal("Harness.New returned a nil sink")
+		t.Fatal(by + " returned a nil sink")
 	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
@@ -108,6 +130,27 @@ func (s suite) write(t *testing.T, sink sinks.Sink, batch []*events.Event) {
 	}
 }
 
+// writeWithin calls Write with a context of deadline d, on a goroutine of
+// its own, and fails t if Write has not returned within d plus one wait's
+// timeout. It returns how long Write took, and its error.
+func (s suite) writeWithin(t *testing.T, sink sinks.Sink, batch []*events.Event, d time.Duration) (time.Duration, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), d)
+	defer cancel()
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() { done <- sink.Write(ctx, batch) }()
+	guard := time.NewTimer(d + s.timeout)
+	defer guard.Stop()
+	select {
+	case err := <-done:
+		return time.Since(start), err
+	case <-guard.C:
+		t.Fatalf("Write of %d events with a %v deadline had not returned after %v", len(batch), d, d+s.timeout)
+		return 0, nil
+	}
+}
+
 // close closes sink and fails t unless it succeeded.
 func (s suite) close(t *testing.T, sink sinks.Sink) {
 	t.Helper()
@@ -130,6 +173,25 @@ func (s suite) received(t *testing.T, sink sinks.Sink, want int) []events.Event 
 func (s suite) expect(t *testing.T, sink sinks.Sink, want []*events.Event) {
 	t.Helper()
 	if d := diff(want, s.received(t, sink, len(want)), s.h.Features); d != "" {
+		t.Error(d)
+	}
+}
+
+// expectAtLeastOnce checks that the destination received every event of
+// want, and nothing else: in want's order, counting each event's first
+// copy, when ordered; otherwise in any order. Extra copies of want's
+// events are what at-least-once delivery allows.
+func (s suite) expectAtLeastOnce(t *testing.T, sink sinks.Sink, want []*events.Event, ordered bool) {
+	t.Helper()
+	ctx, cancel := s.context(t)
+	defer cancel()
+	got := s.h.Received(ctx, t, sink, len(want))
+	d, more := copies(want, got, s.h.Features, ordered)
+	for d != "" && more > 0 && ctx.Err() == nil {
+		got = s.h.Received(ctx, t, sink, len(got)+more)
+		d, more = copies(want, got, s.h.Features, ordered)
+	}
+	if d != "" {
 		t.Error(d)
 	}
 }

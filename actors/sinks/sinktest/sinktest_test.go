@@ -32,6 +32,7 @@ func TestSuiteCatchesFaultyDrivers(t *testing.T) {
 		fails []string // cases that must fail
 	}{
 		{"none", nil},
+		{"none-network", nil},
 		{"drops-last", []string{"Delivery", "Order", "BatchBoundaries/LargeBatch", "CloseFlushes"}},
 		{"reorders", []string{"Delivery", "Order", "BatchBoundaries/LargeBatch"}},
 		{"drops-microseconds", []string{"Delivery"}},
@@ -44,6 +45,12 @@ func TestSuiteCatchesFaultyDrivers(t *testing.T) {
 		{"breaks-after-cancel", []string{"CancelledContext"}},
 		{"drops-unserializable", []string{"UnserializableData"}},
 		{"leaks-goroutine", []string{"NoGoroutineLeak"}},
+		{"refuses-resend", []string{"ResentBatch"}},
+		{"errors-on-close-without-write", []string{"CloseWithoutWrite"}},
+		{"claims-cut-delivered", []string{"Faults/CutThenRestored"}},
+		{"permanent-on-cut", []string{"Faults/CutThenRestored", "Faults/FrozenGivesUp"}},
+		{"ignores-deadline", []string{"Faults/FrozenGivesUp"}},
+		{"counts-from-one", []string{"Faults/PartialBatch"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fault, func(t *testing.T) {
@@ -67,6 +74,9 @@ func TestSuiteCatchesFaultyDrivers(t *testing.T) {
 					t.Errorf("case %s does not fail for a driver that %s:\n%s", name, tt.fault, out)
 				}
 			}
+			if !strings.Contains(string(out), "the rule this case checks (") {
+				t.Errorf("the failing cases do not say which rule they check:\n%s", out)
+			}
 		})
 	}
 }
@@ -79,8 +89,12 @@ func TestFaultyDriver(t *testing.T) {
 		t.Skip("run by TestSuiteCatchesFaultyDrivers with " + faultEnv + " set")
 	}
 	timeout := time.Second
-	if fault == "none" {
+	if strings.HasPrefix(fault, "none") {
 		timeout = 0 // the default: a correct driver must not fail for lack of time
+	}
+	if _, ok := lineFaults[fault]; ok {
+		runLineDriver(t, fault, timeout)
+		return
 	}
 	sinktest.Run(t, sinktest.Harness{
 		New: func(t *testing.T) sinks.Sink {
@@ -88,7 +102,7 @@ func TestFaultyDriver(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			f := &faultySink{fault: fault, mem: mem, hang: make(chan struct{})}
+			f := &faultySink{fault: fault, mem: mem, hang: make(chan struct{}), seen: map[string]bool{}}
 			if fault == "leaks-goroutine" {
 				go func() { <-f.hang }()
 			}
@@ -119,11 +133,23 @@ type faultySink struct {
 	hang   chan struct{} // never closed
 	held   []*events.Event
 	closes int
+	writes int
 	broken bool
+	seen   map[string]bool
 }
 
 func (f *faultySink) Write(ctx context.Context, batch []*events.Event) error {
+	f.writes++
 	switch f.fault {
+	case "refuses-resend":
+		for _, ev := range batch {
+			if f.seen[ev.EventID] {
+				return errors.New("event " + ev.EventID + " was written before")
+			}
+		}
+		for _, ev := range batch {
+			f.seen[ev.EventID] = true
+		}
 	case "drops-last":
 		if len(batch) > 1 {
 			batch = batch[:len(batch)-1]
@@ -161,6 +187,8 @@ func (f *faultySink) Close(ctx context.Context) error {
 		return errors.New("already closed")
 	case f.fault == "ignores-close":
 		return nil
+	case f.fault == "errors-on-close-without-write" && f.writes == 0:
+		return errors.New("nothing to close")
 	}
 	return f.mem.Close(ctx)
 }

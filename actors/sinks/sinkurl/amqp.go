@@ -4,16 +4,8 @@ import (
 	"net/url"
 
 	"github.com/streamll/streamll-go/actors/sinks/rabbitmqsink"
+	"github.com/streamll/streamll-go/internal/urlparams"
 )
-
-// amqpOptions are the query parameters amqp091-go reads from a URL
-// (https://www.rabbitmq.com/docs/uri-query-parameters). They are passed
-// through; amqp091-go ignores any other, so this package rejects the rest
-// rather than let a misspelt parameter go unnoticed.
-var amqpOptions = []string{
-	"auth_mechanism", "cacertfile", "certfile", "channel_max",
-	"connection_timeout", "heartbeat", "keyfile", "server_name_indication",
-}
 
 // amqpConfig reads "amqp://user:pass@host:5672/vhost?exchange=audit&...".
 func amqpConfig(u *url.URL, p *params) rabbitmqsink.Config {
@@ -29,7 +21,7 @@ func amqpConfig(u *url.URL, p *params) rabbitmqsink.Config {
 	p.int("confirm_window", 1, &cfg.ConfirmWindow)
 	p.int("max_message_bytes", 1, &cfg.MaxMessageBytes)
 	p.duration("dial_timeout", &cfg.DialTimeout)
-	p.duration("confirm_timeout", &cfg.ConfirmTimeout)
+	p.gone("confirm_timeout", "write_timeout (Options.WriteTimeout) bounds each write, confirms included")
 	p.string("connection_name", &cfg.ConnectionName)
 
 	var q rabbitmqsink.QueueConfig
@@ -46,7 +38,7 @@ func amqpConfig(u *url.URL, p *params) rabbitmqsink.Config {
 
 	addrs := p.all("addr")
 	pass := url.Values{}
-	for _, name := range amqpOptions {
+	for _, name := range urlparams.AMQPOptions { // passed through; any other is unknown
 		if vs := p.all(name); vs != nil {
 			pass[name] = vs
 		}

@@ -39,10 +39,10 @@ func TestParseConfig(t *testing.T) {
 		},
 		{
 			"redis settings and go-redis options",
-			"rediss://app:pw@h:6380/2?skip_verify=true&field=message&maxlen=1000&timeout=1s&dial_timeout=3s&stream=events:{tag:customer_id}",
+			"rediss://app:pw@h:6380/2?skip_verify=true&field=message&maxlen=1000&dial_timeout=3s&stream=events:{tag:customer_id}",
 			redissink.Config{
 				URL: "rediss://app:pw@h:6380/2?dial_timeout=3s&skip_verify=true", StreamKey: "events:{tag:customer_id}",
-				Field: "message", MaxLen: 1000, Timeout: time.Second,
+				Field: "message", MaxLen: 1000,
 			},
 		},
 		{
@@ -65,7 +65,7 @@ func TestParseConfig(t *testing.T) {
 		{
 			"amqp every setting",
 			"amqp://app:p%2Cw@rabbit:5672/prod?exchange=audit&exchange_kind=direct&routing_key=loan.%7Boperation%7D.{event_type}" +
-				"&transient&mandatory=yes&confirm_window=50&max_message_bytes=1000&dial_timeout=1s&confirm_timeout=2s" +
+				"&transient&mandatory=yes&confirm_window=50&max_message_bytes=1000&dial_timeout=1s" +
 				"&connection_name=svc&queue=audit_q&binding_key=loan.%23&dead_letter_exchange=dlx&queue_max_length=10" +
 				"&heartbeat=5&addr=rabbit2:5672&addr=rabbit3:5673&max_retries=5",
 			rabbitmqsink.Config{
@@ -76,7 +76,7 @@ func TestParseConfig(t *testing.T) {
 				},
 				Exchange: "audit", ExchangeKind: "direct", RoutingKey: "loan.{operation}.{event_type}",
 				Transient: true, Mandatory: true, ConfirmWindow: 50, MaxMessageBytes: 1000,
-				DialTimeout: time.Second, ConfirmTimeout: 2 * time.Second, ConnectionName: "svc",
+				DialTimeout: time.Second, ConnectionName: "svc",
 				Queue:   &rabbitmqsink.QueueConfig{Name: "audit_q", BindingKey: "loan.#", DeadLetterExchange: "dlx", MaxLength: 10},
 				Options: sinks.Options{Retry: supervisor.Retry{MaxRetries: 5}},
 			},
@@ -90,13 +90,13 @@ func TestParseConfig(t *testing.T) {
 		{
 			"nats every setting",
 			"nats+tls://app:p%2Cw@n1:4222/?stream=ai_events&subject=ai.%7Bmodule_name%7D.{event_type}&window=50" +
-				"&ack_timeout=2s&dial_timeout=1s&reconnect_wait=100ms&ping_interval=3s&no_randomize&connection_name=svc" +
+				"&dial_timeout=1s&reconnect_wait=100ms&ping_interval=3s&no_randomize&connection_name=svc" +
 				"&creds=/etc/app.creds&tls_ca=ca.pem&tls_cert=c.pem&tls_key=k.pem&addr=n2:4222&addr=n3:4223" +
 				"&create&replicas=3&storage=memory&max_age=24h&max_bytes=1000000&max_msgs=5000&duplicates=10m&stream_subjects=ai.>|audit.>",
 			natssink.Config{
 				URLs:   []string{"tls://app:p,w@n1:4222", "tls://app:p,w@n2:4222", "tls://app:p,w@n3:4223"},
 				Stream: "ai_events", Subject: "ai.{module_name}.{event_type}", Window: 50,
-				AckTimeout: 2 * time.Second, DialTimeout: time.Second, ReconnectWait: 100 * time.Millisecond,
+				DialTimeout: time.Second, ReconnectWait: 100 * time.Millisecond,
 				PingInterval: 3 * time.Second, NoRandomize: true, ConnectionName: "svc",
 				CredsFile: "/etc/app.creds", CAFile: "ca.pem", CertFile: "c.pem", KeyFile: "k.pem",
 				CreateStream: &jetstream.StreamConfig{

@@ -48,9 +48,11 @@
 //	                                                      otlp:<host/path>)
 //	types              Options.Filter = sinks.Types(...)  default: every event; e.g. types=error|end
 //	buffer             Options.BufferSize                 default 10000
-//	batch              Options.BatchSize                  default 256
+//	batch              Options.BatchSize                  default 256; 1000 for Redis, the
+//	                                                      window for RabbitMQ and NATS
 //	overflow           Options.Overflow                   drop_oldest (default) or drop_newest
-//	write_timeout      Options.WriteTimeout               default 5s
+//	write_timeout      Options.WriteTimeout               default 1s; bounds each write, its
+//	                                                      round trip, confirms or acks included
 //	max_retries        Options.Retry.MaxRetries           default 0: no limit (0 allowed)
 //	max_elapsed        Options.Retry.MaxElapsed           default: no limit
 //	breaker            !Options.Breaker.Disabled          default true; breaker=off disables it
@@ -77,7 +79,6 @@
 //	                           events:{tag:customer_id}
 //	field    Config.Field      default event; message for consumers of the last Python streamll
 //	maxlen   Config.MaxLen     default 0: no trimming (0 allowed)
-//	timeout  Config.Timeout    default: none beyond write_timeout
 //
 // Any other setting is a go-redis client option (db, client_name, protocol,
 // dial_timeout, read_timeout, pool_size, addr for more cluster seeds, skip_verify
@@ -103,7 +104,6 @@
 //	confirm_window        Config.ConfirmWindow      default 1000
 //	max_message_bytes     Config.MaxMessageBytes    default 16 MiB
 //	dial_timeout          Config.DialTimeout        default 3s
-//	confirm_timeout       Config.ConfirmTimeout     default 30s
 //	connection_name       Config.ConnectionName     default streamll-go
 //	queue                 Config.Queue.Name         default: no queue declared
 //	binding_key           Config.Queue.BindingKey   default # on a topic exchange (needs queue)
@@ -125,7 +125,6 @@
 //	stream           Config.Stream          default streamll; must exist unless create is set
 //	subject          Config.Subject         default streamll.{event_type}
 //	window           Config.Window          default 1000 acks outstanding
-//	ack_timeout      Config.AckTimeout      default 10s
 //	dial_timeout     Config.DialTimeout     default 3s
 //	reconnect_wait   Config.ReconnectWait   default 250ms
 //	ping_interval    Config.PingInterval    default 5s
@@ -164,7 +163,6 @@
 //	header            Config.Headers          NAME:VALUE, repeat it for more; the values are
 //	                                          masked in every error, as passwords are
 //	gzip              Config.Gzip             default false
-//	timeout           Config.Timeout          default: none beyond write_timeout
 //	incomplete_after  Config.IncompleteAfter  default 10m
 //	max_open          Config.MaxOpen          default 10000
 //	token_events      Config.TokenEvents      default false
@@ -191,10 +189,26 @@
 // masked), and an item that cannot be parsed as a URL but holds an '@' is
 // shown by its scheme only.
 //
+// # The same URL in a driver's Config
+//
+// A driver's Config.URL (otelsink's Config.Endpoint) takes the server's URL
+// and its client library's options (go-redis's pool_size, amqp091-go's
+// heartbeat), as a sink URL does; the settings this package reads are
+// fields of the Config there, and a Config.URL that holds one is refused at
+// New with an error that names the field to set instead:
+//
+//	redissink.New(redissink.Config{URL: "redis://localhost:6379?stream=ai_events"})
+//	// sinks: invalid configuration: redissink: URL redis://localhost:6379?stream=ai_events:
+//	// setting "stream" belongs to sink URLs (package sinkurl), not to Config.URL: set Config.StreamKey instead
+//
+// So each setting has one place in code (its field) and one in a string
+// (its parameter here), and neither is silently ignored.
+//
 // # What the list cannot say
 //
-// The sinks are built with only what the string says: no *slog.Logger for
-// rabbitmqsink or natssink, no caller-owned Redis client or NATS connection,
+// The sinks are built with only what the string says (they log through the
+// bus's logger, as every driver does unless its Config has a Logger): no
+// caller-owned Redis client or NATS connection,
 // no tls.Config, no custom filter beyond event types, no retry intervals or
 // supervision policy. Build those sinks in code and append them to the list. There is no memory sink: its events are read
 // through the *memory.Sink, which only code that built it holds.

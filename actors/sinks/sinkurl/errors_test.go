@@ -50,7 +50,13 @@ func TestParseInvalid(t *testing.T) {
 		{"negative maxlen", "redis://app:s3cr3t@127.0.0.1?maxlen=-5", []string{"parameter maxlen=-5 is below its minimum 0"}},
 		{"duration without unit", "redis://app:s3cr3t@127.0.0.1?recovery_timeout=30", []string{`parameter recovery_timeout="30" is not a duration (write a number with a unit`}},
 		{"zero duration", "amqp://app:s3cr3t@127.0.0.1/?write_timeout=0s", []string{"parameter write_timeout=0s must be positive"}},
-		{"negative duration", "redis://app:s3cr3t@127.0.0.1?timeout=-1s", []string{"parameter timeout=-1s must be positive"}},
+		{"negative duration", "redis://app:s3cr3t@127.0.0.1?write_timeout=-1s", []string{"parameter write_timeout=-1s must be positive"}},
+		{"a write timeout of the driver's", "redis://app:s3cr3t@127.0.0.1?timeout=1s,amqp://h/?confirm_timeout=1s,nats://h?ack_timeout=1s,otlp+http://h?timeout=1s", []string{
+			`item 1 (redis://app:xxxxx@127.0.0.1?timeout=1s): parameter "timeout" is gone: write_timeout (Options.WriteTimeout) bounds each write`,
+			`item 2 (amqp://h/?confirm_timeout=1s): parameter "confirm_timeout" is gone: write_timeout`,
+			`item 3 (nats://h?ack_timeout=1s): parameter "ack_timeout" is gone: write_timeout`,
+			`item 4 (otlp+http://h?timeout=1s): parameter "timeout" is gone: write_timeout`,
+		}},
 		{"not a boolean", "amqp://app:s3cr3t@127.0.0.1/?transient=maybe", []string{`parameter transient="maybe" is not a boolean`}},
 		{"unknown overflow", "redis://app:s3cr3t@127.0.0.1?overflow=drop_all", []string{`parameter overflow="drop_all" is not one of drop_oldest, drop_newest`}},
 		{"unknown colour", "terminal?color=blue", []string{`parameter color="blue" is not one of auto, always, never`}},
@@ -82,11 +88,11 @@ func TestParseInvalid(t *testing.T) {
 		{"nats zero window", "nats://127.0.0.1?window=0", []string{"parameter window=0 is below its minimum 1"}},
 		{"nats cert without key", "nats+tls://127.0.0.1?tls_cert=c.pem", []string{"CertFile and KeyFile go together"}},
 		{"nats empty addr", "nats://127.0.0.1?addr=", []string{"parameter addr is empty"}},
-		{"every problem at once", "terminal?buffer=x&colour=y,redis://app:s3cr3t@127.0.0.1?strem=1&timeout=soon,amqp://app:s3cr3t@127.0.0.1/?routing_key=a.{bogus}", []string{
+		{"every problem at once", "terminal?buffer=x&colour=y,redis://app:s3cr3t@127.0.0.1?strem=1&write_timeout=soon,amqp://app:s3cr3t@127.0.0.1/?routing_key=a.{bogus}", []string{
 			`item 1 (terminal?buffer=x&colour=y): parameter buffer="x" is not a whole number`,
 			`item 1 (terminal?buffer=x&colour=y): unknown parameter "colour"`,
-			`item 2 (redis://app:xxxxx@127.0.0.1?strem=1&timeout=soon): unknown parameter "strem"`,
-			`item 2 (redis://app:xxxxx@127.0.0.1?strem=1&timeout=soon): parameter timeout="soon" is not a duration`,
+			`item 2 (redis://app:xxxxx@127.0.0.1?strem=1&write_timeout=soon): unknown parameter "strem"`,
+			`item 2 (redis://app:xxxxx@127.0.0.1?strem=1&write_timeout=soon): parameter write_timeout="soon" is not a duration`,
 			`item 3 (amqp://app:xxxxx@127.0.0.1/?routing_key=a.{bogus}): sinks: invalid configuration: rabbitmqsink: RoutingKey`,
 		}},
 	}

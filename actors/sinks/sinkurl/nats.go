@@ -21,7 +21,7 @@ func natsConfig(u *url.URL, p *params, scheme string) natssink.Config {
 	p.string("stream", &cfg.Stream)
 	p.string("subject", &cfg.Subject)
 	p.int("window", 1, &cfg.Window)
-	p.duration("ack_timeout", &cfg.AckTimeout)
+	p.gone("ack_timeout", "write_timeout (Options.WriteTimeout) bounds each write, acks included")
 	p.duration("dial_timeout", &cfg.DialTimeout)
 	p.duration("reconnect_wait", &cfg.ReconnectWait)
 	p.duration("ping_interval", &cfg.PingInterval)
@@ -74,6 +74,7 @@ func streamConfig(p *params) *jetstream.StreamConfig {
 	var sc jetstream.StreamConfig
 	given := false
 	mark := func(name string) bool {
+		p.asked[name] = true
 		_, ok := p.q[name]
 		given = given || ok
 		return ok

@@ -33,7 +33,7 @@ func otlpConfig(u *url.URL, p *params) otelsink.Config {
 		cfg.Headers[name] = strings.TrimSpace(value)
 	}
 	p.boolean("gzip", &cfg.Gzip)
-	p.duration("timeout", &cfg.Timeout)
+	p.gone("timeout", "write_timeout (Options.WriteTimeout) bounds each write")
 	p.duration("incomplete_after", &cfg.IncompleteAfter)
 	p.int("max_open", 1, &cfg.MaxOpen)
 	p.boolean("token_events", &cfg.TokenEvents)

@@ -31,8 +31,8 @@ func TestParseOTLPConfig(t *testing.T) {
 		},
 		{
 			"every setting",
-			"otlp+http://h:4318?gzip&timeout=2s&incomplete_after=1m&max_open=50&token_events=true&max_span_events=-1&types=end|error&buffer=500",
-			otelsink.Config{Endpoint: "http://h:4318", Gzip: true, Timeout: 2 * time.Second, IncompleteAfter: time.Minute,
+			"otlp+http://h:4318?gzip&incomplete_after=1m&max_open=50&token_events=true&max_span_events=-1&types=end|error&buffer=500",
+			otelsink.Config{Endpoint: "http://h:4318", Gzip: true, IncompleteAfter: time.Minute,
 				MaxOpen: 50, TokenEvents: true, MaxSpanEvents: -1, Options: sinks.Options{BufferSize: 500}},
 		},
 	}

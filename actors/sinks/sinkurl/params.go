@@ -16,18 +16,28 @@ const ListSep = "|"
 // only when the parameter is present, records a problem when its value is
 // bad, and marks the parameter used; rest returns those nobody used.
 type params struct {
-	q    url.Values
-	used map[string]bool
-	bad  func(format string, args ...any)
+	q     url.Values
+	used  map[string]bool
+	asked map[string]bool // every name a getter looked for, given or not
+	bad   func(format string, args ...any)
 }
 
 func newParams(q url.Values, bad func(format string, args ...any)) *params {
-	return &params{q: q, used: make(map[string]bool), bad: bad}
+	return &params{q: q, used: make(map[string]bool), asked: make(map[string]bool), bad: bad}
+}
+
+// gone reports a parameter that no longer exists, saying what replaced it.
+func (p *params) gone(name, instead string) {
+	if _, ok := p.q[name]; ok {
+		p.used[name] = true
+		p.bad("parameter %q is gone: %s", name, instead)
+	}
 }
 
 // one returns the value of name and whether it was given, reporting a
 // parameter given more than once.
 func (p *params) one(name string) (string, bool) {
+	p.asked[name] = true
 	vs, ok := p.q[name]
 	if !ok {
 		return "", false
@@ -42,6 +52,7 @@ func (p *params) one(name string) (string, bool) {
 
 // all returns every value of a repeatable parameter.
 func (p *params) all(name string) []string {
+	p.asked[name] = true
 	vs, ok := p.q[name]
 	if ok {
 		p.used[name] = true

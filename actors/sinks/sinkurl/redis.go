@@ -33,7 +33,7 @@ func redisConfig(u *url.URL, p *params, r redisScheme) redissink.Config {
 	p.string("stream", &cfg.StreamKey)
 	p.string("field", &cfg.Field)
 	p.int64("maxlen", &cfg.MaxLen)
-	p.duration("timeout", &cfg.Timeout)
+	p.gone("timeout", "write_timeout (Options.WriteTimeout) bounds each write")
 
 	rest := p.rest()
 	for _, name := range sortedKeys(rest) {

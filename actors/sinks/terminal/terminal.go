@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 
 	"github.com/streamll/streamll-go/actors/sinks"
 	"github.com/streamll/streamll-go/events"
@@ -58,6 +59,21 @@ func New(cfg Config) (*Sink, error) {
 	return s, nil
 }
 
+// To returns a terminal sink that prints to w with every other setting at
+// its default (the zero Config's), for the one-line start:
+//
+//	b, err := bus.Use(terminal.To(os.Stdout))
+//
+// A nil w means os.Stdout. Such a Config cannot be invalid, so To needs no
+// error; use New for any other setting.
+func To(w io.Writer) *Sink {
+	s, err := New(Config{Output: w})
+	if err != nil {
+		panic("terminal: the default configuration is invalid: " + err.Error()) // unreachable: validate accepts the zero Config
+	}
+	return s
+}
+
 // Write prints one line per event of batch (tokens of one execution join one
 // line) and flushes the output. After Close it returns an error matching
 // sinks.ErrClosed and prints nothing. It does not watch ctx: printing a batch
@@ -105,6 +121,27 @@ func (s *Sink) Close(context.Context) error {
 
 // Name returns "terminal".
 func (s *Sink) Name() string { return "terminal" }
+
+// Destination says where the sink prints: "standard output", "standard
+// error", or another writer by its type and address (an *os.File by its
+// name too); "" for a writer that is not a pointer. A bus refuses a second
+// sink with the same destination unless Options.Name tells them apart.
+func (s *Sink) Destination() string {
+	switch s.output {
+	case os.Stdout:
+		return "standard output"
+	case os.Stderr:
+		return "standard error"
+	}
+	v := reflect.ValueOf(s.output)
+	if v.Kind() != reflect.Pointer {
+		return ""
+	}
+	if f, ok := s.output.(*os.File); ok {
+		return fmt.Sprintf("file %s at %#x", f.Name(), v.Pointer())
+	}
+	return fmt.Sprintf("writer %T at %#x", s.output, v.Pointer())
+}
 
 // HostOptions returns the host options of the Config given to New.
 func (s *Sink) HostOptions() sinks.Options { return s.cfg.Options }

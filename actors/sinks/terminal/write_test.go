@@ -130,3 +130,23 @@ func BenchmarkWrite(b *testing.B) {
 		})
 	}
 }
+
+// To prints to the writer given, without colour codes when it is not a
+// terminal, and says where it prints.
+func TestTo(t *testing.T) {
+	var out bytes.Buffer
+	s := terminal.To(&out)
+	if err := s.Write(t.Context(), []*events.Event{{EventType: events.TypeStart, Operation: "op", ExecutionID: "abcdef",
+		Timestamp: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); !bytes.Contains(out.Bytes(), []byte("▶ op (abcdef)")) || bytes.Contains(out.Bytes(), []byte("\x1b[")) {
+		t.Errorf("output %q", got)
+	}
+	if d := terminal.To(nil).Destination(); d != "standard output" {
+		t.Errorf("To(nil).Destination() = %q, want standard output", d)
+	}
+}
