@@ -35,6 +35,7 @@ type host struct {
 	signaled atomic.Bool
 	routed   atomic.Uint64 // events the router put in the inbox
 	taken    atomic.Uint64 // events the host took out of it
+	inboxMax uint64        // most events routed and not yet taken
 	answered atomic.Bool   // the drain for Close has been answered
 
 	// decision is handed over by the supervisor strategy, which runs on the
@@ -72,21 +73,35 @@ type (
 // chunkSize is the most events the router hands a host in one chunk.
 const chunkSize = 64
 
-// inboxChunks returns how many chunks may be in flight from the router to a
-// host: room for about BufferSize events, so that a burst the buffer could
-// take is not lost on the way. It bounds memory when the host actor itself
-// cannot keep up (it gets no CPU): the router then drops new events for this
-// host, counted as overflow. So a sink holds at most about twice its
-// BufferSize.
+// inboxEvents returns how many events may be in flight from the router to
+// a host: about BufferSize, so that a burst the buffer could take is not lost
+// on the way. It bounds memory when the host actor itself cannot keep up (it
+// gets no CPU): the router then drops new events for this host, counted as
+// overflow. So a sink holds at most about twice its BufferSize.
+//
+// The bound counts events, not chunks: at a moderate rate the router hands
+// over short chunks at the end of each turn, and a bound in chunks would
+// overflow with a few hundred events in flight.
 //
 // With a spool, BufferSize bounds only memory, so a small buffer must not
 // make a small inbox: the inbox then holds at least DefaultBufferSize events.
-func inboxChunks(o sinks.Options) int {
+func inboxEvents(o sinks.Options) int {
 	n := o.BufferSize
 	if o.Spool.Dir != "" {
 		n = max(n, sinks.DefaultBufferSize)
 	}
-	return max(8, (n+chunkSize-1)/chunkSize)
+	return max(8*chunkSize, n)
+}
+
+// maxInboxChunks caps the inbox channel's capacity, which must hold
+// inboxEvents chunks of one event each in the worst case; beyond the cap
+// (a buffer of more than this many events) a host that gets no CPU for this
+// many router turns loses the next chunk, still counted as overflow.
+const maxInboxChunks = 16384
+
+// inboxChunks returns the capacity of the inbox channel for o.
+func inboxChunks(o sinks.Options) int {
+	return min(inboxEvents(o), maxInboxChunks)
 }
 
 func newHost(index int, s sinks.Sink, name string, opts sinks.Options, logger *slog.Logger, now time.Time) *host {
@@ -98,7 +113,8 @@ func newHost(index int, s sinks.Sink, name string, opts sinks.Options, logger *s
 		logger:     logger,
 		count:      newCounters(),
 		inbox:      make(chan []*events.Event, inboxChunks(opts)),
-		free:       make(chan []*events.Event, inboxChunks(opts)),
+		inboxMax:   uint64(inboxEvents(opts)),
+		free:       make(chan []*events.Event, max(8, inboxEvents(opts)/chunkSize)),
 		rebuilds:   opts.Supervision.Backoff.NewBackOff(),
 		restarts:   supervisor.NewRestarts(opts.Supervision),
 		dispatcher: newDedicated(),

@@ -164,6 +164,10 @@ func (r *router) hand(i int) {
 		return
 	}
 	h.count.received.Add(uint64(len(chunk)))
+	if h.routed.Load()-h.taken.Load()+uint64(len(chunk)) > h.inboxMax {
+		r.overflow(h, chunk)
+		return
+	}
 	select {
 	case h.inbox <- chunk:
 		h.routed.Add(uint64(len(chunk)))
@@ -172,12 +176,17 @@ func (r *router) hand(i int) {
 			reclaim(h) // the host stopped as the chunk went in: count it here
 		}
 	default:
-		h.count.drop(sinks.DropOverflow, len(chunk))
-		clear(chunk)
-		select {
-		case h.free <- chunk[:0]:
-		default:
-		}
+		r.overflow(h, chunk)
+	}
+}
+
+// overflow counts a chunk the host had no room for and recycles it.
+func (r *router) overflow(h *host, chunk []*events.Event) {
+	h.count.drop(sinks.DropOverflow, len(chunk))
+	clear(chunk)
+	select {
+	case h.free <- chunk[:0]:
+	default:
 	}
 }
 
@@ -208,7 +217,7 @@ func (r *router) handOver() {
 			if h.signaled.CompareAndSwap(false, true) {
 				r.root.Send(h.pid, inboxReady{})
 			}
-			crowded = crowded || len(h.inbox) > cap(h.inbox)/4
+			crowded = crowded || h.routed.Load()-h.taken.Load() > h.inboxMax/4 || len(h.inbox) > cap(h.inbox)/4
 		}
 	}
 	if crowded {
