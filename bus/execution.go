@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"math"
 	"sync/atomic"
 	"time"
 
@@ -186,6 +187,9 @@ func (e *Execution) End(err error) { e.EndWith(nil, err) }
 
 // EndWith ends the execution as End does, adding data (such as token usage
 // under the gen_ai keys) to the end or error event. data is not modified.
+// When data gives gen_ai.usage.input_tokens or output_tokens and no
+// "tokens", the event also carries "tokens", their sum: the key the Python
+// streamll's consumers read.
 func (e *Execution) EndWith(data map[string]any, err error) {
 	if e == nil || !e.ended.CompareAndSwap(false, true) {
 		return
@@ -194,6 +198,11 @@ func (e *Execution) EndWith(data map[string]any, err error) {
 	d := make(map[string]any, len(data)+3)
 	maps.Copy(d, data)
 	d[events.KeyDurationSeconds] = now.Sub(e.start).Seconds()
+	if _, ok := d[events.KeyTokens]; !ok {
+		if total, ok := usageTotal(d); ok {
+			d[events.KeyTokens] = total
+		}
+	}
 	t := events.TypeEnd
 	if err != nil {
 		t = events.TypeError
@@ -244,4 +253,45 @@ func (e *Execution) emit(t events.Type, data map[string]any, at time.Time) {
 		Data:        data,
 		Tags:        e.tags,
 	})
+}
+
+// usageTotal is input plus output tokens from d's gen_ai.usage keys, when at
+// least one of them is a whole number.
+func usageTotal(d map[string]any) (int64, bool) {
+	var total int64
+	found := false
+	for _, k := range [...]string{events.KeyGenAIUsageInputTokens, events.KeyGenAIUsageOutputTokens} {
+		if n, ok := wholeNumber(d[k]); ok && n > 0 {
+			total += n
+			found = true
+		} else if ok {
+			found = true
+		}
+	}
+	return total, found
+}
+
+// wholeNumber reads v as an integer count, as callers write token usage.
+func wholeNumber(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int:
+		return int64(n), true
+	case int32:
+		return int64(n), true
+	case int64:
+		return n, true
+	case uint32:
+		return int64(n), true
+	case uint64:
+		if n > math.MaxInt64 {
+			return 0, false
+		}
+		return int64(n), true
+	case float64:
+		if n != math.Trunc(n) || math.Abs(n) > 1<<53 {
+			return 0, false
+		}
+		return int64(n), true
+	}
+	return 0, false
 }

@@ -155,3 +155,57 @@ func TestDefaultBus(t *testing.T) {
 		t.Errorf("default bus delivered %d events, want 5", n)
 	}
 }
+
+// An end or error event that reports token usage also carries "tokens", the
+// total the Python streamll's consumers sum (event['data'].get('tokens', 0)),
+// unless the caller gave one; the caller's map is left as it was.
+func TestEndWithAddsTokens(t *testing.T) {
+	f := newFake()
+	b := newBus(t, f)
+	cases := []struct {
+		name string
+		data map[string]any
+		err  error
+		want any // nil: no "tokens"
+	}{
+		{"input and output", map[string]any{events.KeyGenAIUsageInputTokens: 15, events.KeyGenAIUsageOutputTokens: 13}, nil, int64(28)},
+		{"output only, int64", map[string]any{events.KeyGenAIUsageOutputTokens: int64(7)}, nil, int64(7)},
+		{"decoded JSON numbers", map[string]any{events.KeyGenAIUsageInputTokens: 3.0, events.KeyGenAIUsageOutputTokens: 4.0}, nil, int64(7)},
+		{"on an error event", map[string]any{events.KeyGenAIUsageInputTokens: 9}, errors.New("cut off"), int64(9)},
+		{"the caller's own total wins", map[string]any{events.KeyGenAIUsageInputTokens: 1, events.KeyTokens: 100}, nil, 100},
+		{"no usage", map[string]any{"answer": "42"}, nil, nil},
+		{"usage that is not a count", map[string]any{events.KeyGenAIUsageInputTokens: "many", events.KeyGenAIUsageOutputTokens: 2.5}, nil, nil},
+	}
+	for _, c := range cases {
+		_, ex := b.Start(context.Background(), bus.Op{Operation: c.name})
+		ex.EndWith(c.data, c.err)
+		if _, ok := c.data[events.KeyTokens]; ok != (c.name == "the caller's own total wins") {
+			t.Errorf("%s: EndWith modified the caller's map: %v", c.name, c.data)
+		}
+	}
+	if err := closeBus(t, b); err != nil {
+		t.Fatal(err)
+	}
+	ends := map[string]*events.Event{}
+	for _, ev := range f.events() {
+		if ev.EventType == events.TypeEnd || ev.EventType == events.TypeError {
+			ends[ev.Operation] = &ev
+		}
+	}
+	for _, c := range cases {
+		ev := ends[c.name]
+		if ev == nil {
+			t.Fatalf("%s: no end event", c.name)
+		}
+		got, ok := ev.Data[events.KeyTokens]
+		if c.want == nil {
+			if ok {
+				t.Errorf("%s: tokens = %v, want none", c.name, got)
+			}
+			continue
+		}
+		if got != c.want {
+			t.Errorf("%s: tokens = %v (%T), want %v (%T)", c.name, got, got, c.want, c.want)
+		}
+	}
+}

@@ -28,7 +28,7 @@ func TestQuickstart(t *testing.T) {
 		`^\[[\d:.]+\] ■ retrieval \([\w-]{6}\) [\d.]+(ms|s)$`,
 		`^\[[\d:.]+\] ▶ llm_call \([\w-]{6}\) ChatBot\.forward \{"documents":1,"gen_ai\.request\.model":"simulated-llm"\}$`,
 		`^\[[\d:.]+\] • llm_call \([\w-]{6}\) 'streamll-go streams every LLM call, token and error to the systems you run\.'$`,
-		`^\[[\d:.]+\] ■ llm_call \([\w-]{6}\) [\d.]+(ms|s) \{"gen_ai\.response\.model":"simulated-llm","gen_ai\.usage\.input_tokens":15,"gen_ai\.usage\.output_tokens":13\}$`,
+		`^\[[\d:.]+\] ■ llm_call \([\w-]{6}\) [\d.]+(ms|s) \{"tokens":28,"gen_ai\.response\.model":"simulated-llm","gen_ai\.usage\.input_tokens":15,"gen_ai\.usage\.output_tokens":13\}$`,
 		`^\[[\d:.]+\] ■ forward \([\w-]{6}\) [\d.]+(ms|s)$`,
 	}
 	lines := bytes.Split(bytes.TrimSuffix(out.Bytes(), []byte("\n")), []byte("\n"))
