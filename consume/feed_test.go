@@ -3,9 +3,6 @@ package consume_test
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -65,29 +62,10 @@ func amqpNames(t *testing.T) (u, exchange, queue string) {
 	return u, exchange, queue
 }
 
-// natsURL returns the NATS URL from NATS_URL (default nats://127.0.0.1:4222)
-// once it answers, or skips (fails under STREAMLL_REQUIRE_SERVICES=1).
-func natsURL(t *testing.T) string {
-	t.Helper()
-	raw := os.Getenv("NATS_URL")
-	if raw == "" {
-		raw = consume.DefaultNATSURL
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		t.Fatalf("NATS_URL: %v", err)
-	}
-	conn, err := net.DialTimeout("tcp", u.Host, 2*time.Second)
-	if err != nil {
-		msg := "NATS_URL server " + u.Redacted() + " is unreachable (" + err.Error() + "); set NATS_URL to run this test"
-		if servicetest.Required() {
-			t.Fatal(msg + " (STREAMLL_REQUIRE_SERVICES=1)")
-		}
-		t.Skip(msg)
-	}
-	conn.Close()
-	return raw
-}
+// natsURL returns the NATS URL from NATS_URL once a server there sends its
+// INFO line, or skips (fails under STREAMLL_REQUIRE_SERVICES=1): a port that
+// accepts and never answers skips within seconds, as the drivers' tests do.
+func natsURL(t *testing.T) string { return servicetest.NATSURL(t) }
 
 // scenario is what emitScenario emits, as (event_type, operation) pairs.
 var scenario = []string{"start forward", "start llm_call", "token llm_call", "token llm_call", "token llm_call",

@@ -90,10 +90,10 @@ func probeOnce(p protocol, u *url.URL) error {
 	err = p.hello(conn)
 	switch {
 	case errors.Is(err, errNoAnswer):
-		return fmt.Errorf("accepted a connection but sent no %s within %v (still starting, or not a %s server?)",
+		return fmt.Errorf("accepted a connection but sent no %s within %v (still starting, or not speaking %s?)",
 			p.answer, answerTimeout, p.name)
 	case err != nil:
-		return fmt.Errorf("is not a %s server: %w", p.name, err)
+		return fmt.Errorf("does not speak %s: %w", p.name, err)
 	}
 	return nil
 }
