@@ -139,7 +139,13 @@ func TestOverflowWhileRedisIsDown(t *testing.T) {
 			for i := 1; i < buffer+extra; i++ {
 				b.Emit(events.Event{EventType: "step", Operation: fmt.Sprint(i)})
 			}
-			waitFor(t, "every event to reach the host", func() bool { return health(b, "redis").Received == buffer+extra })
+			// Received counts an event once the router hands it over; the
+			// host takes it from its inbox (and applies the overflow policy)
+			// a moment later, so wait for that.
+			waitFor(t, "every event to reach the host's buffer", func() bool {
+				h := health(b, "redis")
+				return h.Received == buffer+extra && h.Dropped["overflow"] == extra
+			})
 			if h := health(b, "redis"); h.Dropped["overflow"] != extra || h.Buffered != buffer {
 				t.Fatalf("while down: %+v", h)
 			}
