@@ -69,7 +69,6 @@ func Start(cfg Config) (*Engine, error) {
 				return nil, err
 			}
 			h.d.attachSpool(log, log.Dir())
-			h.spool = &spoolFile{spooled: h.d.sp}
 		}
 		e.hosts = append(e.hosts, h)
 		e.names = append(e.names, s.Name)

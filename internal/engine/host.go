@@ -59,7 +59,6 @@ type host struct {
 	drain    *drainState
 	started  bool
 	batch    []*events.Event // reused by takeInbox
-	spool    *spoolFile      // the sink's spool, or nil
 }
 
 // Messages a host handles besides the writer's outcomes.
@@ -98,6 +97,10 @@ func inboxEvents(o sinks.Options) int {
 // (a buffer of more than this many events) a host that gets no CPU for this
 // many router turns loses the next chunk, still counted as overflow.
 const maxInboxChunks = 16384
+
+// inTransit is how many events the router has put in the inbox and the
+// host has not taken yet.
+func (h *host) inTransit() uint64 { return h.routed.Load() - h.taken.Load() }
 
 // inboxChunks returns the capacity of the inbox channel for o.
 func inboxChunks(o sinks.Options) int {
@@ -393,24 +396,19 @@ func (h *host) stopping() {
 	h.w.jobs <- job{close: ctx, cancel: cancel}
 }
 
-// spoolFile is a sink's open spool and what Health reads of it.
-type spoolFile struct {
-	*spooled
-	closed bool
-}
-
 // closeSpool closes the sink's spool, once: what it holds waits for the
 // next bus on the same directory.
 func (h *host) closeSpool() error {
-	if h.spool == nil || h.spool.closed {
+	sp := h.d.sp
+	if sp == nil || sp.closed {
 		return nil
 	}
-	h.spool.closed = true
-	if err := h.spool.log.Close(); err != nil {
+	sp.closed = true
+	if err := sp.log.Close(); err != nil {
 		return fmt.Errorf("sink %s: closing its spool: %w", h.name, err)
 	}
 	if n := h.count.onDisk.Load(); n > 0 {
-		h.logger.Info("events left in the spool for the next bus", "events", n, "dir", h.spool.dir)
+		h.logger.Info("events left in the spool for the next bus", "events", n, "dir", sp.dir)
 	}
 	return nil
 }
@@ -418,7 +416,7 @@ func (h *host) closeSpool() error {
 // health returns a snapshot of the sink's state and figures.
 func (h *host) health() sinks.Health {
 	c := h.count
-	inTransit := int64(h.routed.Load() - h.taken.Load())
+	inTransit := int64(h.inTransit())
 	hl := sinks.Health{
 		Name:                h.name,
 		State:               h.life.get(),
@@ -434,8 +432,8 @@ func (h *host) health() sinks.Health {
 		BufferedHighWater:   int(c.highWater.Load()),
 		Restarts:            c.restarts.Load(),
 	}
-	if h.spool != nil {
-		hl.Spool = h.spool.health()
+	if sp := h.d.sp; sp != nil { // set before the host starts, never changed
+		hl.Spool = sp.health()
 		hl.Buffered += int(c.onDisk.Load())
 	}
 	for i := range c.dropped {

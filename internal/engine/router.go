@@ -164,7 +164,7 @@ func (r *router) hand(i int) {
 		return
 	}
 	h.count.received.Add(uint64(len(chunk)))
-	if h.routed.Load()-h.taken.Load()+uint64(len(chunk)) > h.inboxMax {
+	if h.inTransit()+uint64(len(chunk)) > h.inboxMax {
 		r.overflow(h, chunk)
 		return
 	}
@@ -217,7 +217,7 @@ func (r *router) handOver() {
 			if h.signaled.CompareAndSwap(false, true) {
 				r.root.Send(h.pid, inboxReady{})
 			}
-			crowded = crowded || h.routed.Load()-h.taken.Load() > h.inboxMax/4 || len(h.inbox) > cap(h.inbox)/4
+			crowded = crowded || h.inTransit() > h.inboxMax/4 || len(h.inbox) > cap(h.inbox)/4
 		}
 	}
 	if crowded {

@@ -48,6 +48,7 @@ type spooled struct {
 	recs     []spool.Record
 	seqs     []uint64
 	logger   *slog.Logger
+	closed   bool // the host closed the spool (closeSpool)
 }
 
 // wal is what the state machine needs of a spool (*spool.Spool).
