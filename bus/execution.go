@@ -255,16 +255,12 @@ func (e *Execution) emit(t events.Type, data map[string]any, at time.Time) {
 	})
 }
 
-// usageTotal is input plus output tokens from d's gen_ai.usage keys, when at
-// least one of them is a whole number.
-func usageTotal(d map[string]any) (int64, bool) {
-	var total int64
-	found := false
+// usageTotal is input plus output tokens from d's gen_ai.usage keys (a
+// negative count as 0), when at least one of them is a whole number.
+func usageTotal(d map[string]any) (total int64, found bool) {
 	for _, k := range [...]string{events.KeyGenAIUsageInputTokens, events.KeyGenAIUsageOutputTokens} {
-		if n, ok := wholeNumber(d[k]); ok && n > 0 {
-			total += n
-			found = true
-		} else if ok {
+		if n, ok := wholeNumber(d[k]); ok {
+			total += max(n, 0)
 			found = true
 		}
 	}

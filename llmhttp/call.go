@@ -239,7 +239,8 @@ func (c *call) end(err error) {
 	c.ex.EndWith(d, err)
 }
 
-// addUsage adds the token counts, their total (tokens) and the cost.
+// addUsage adds the token counts and the cost; EndWith adds their total
+// (tokens) from the counts.
 func (c *call) addUsage(d map[string]any) {
 	u := c.inputIncludingCache()
 	for _, kv := range []struct {
@@ -259,7 +260,6 @@ func (c *call) addUsage(d map[string]any) {
 	if u.input < 0 && u.output < 0 {
 		return
 	}
-	d[events.KeyTokens] = max(u.input, 0) + max(u.output, 0)
 	c.addCost(d, u)
 }
 
