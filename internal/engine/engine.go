@@ -86,7 +86,9 @@ func Start(cfg Config) (*Engine, error) {
 		touched: make([]bool, len(e.hosts)),
 		ready:   make(chan struct{}),
 	}
-	e.dispatcher = newDedicated()
+	// The alarm runs on the router's goroutine, which set r.self and r.root
+	// as it started.
+	e.dispatcher = withAlarm(func() { r.root.Send(r.self, lingerDone{}) })
 	pid, err := e.root.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return r }, actor.WithDispatcher(e.dispatcher)), "streamll-router")
 	if err != nil {
 		e.system.Shutdown()
@@ -97,8 +99,7 @@ func Start(cfg Config) (*Engine, error) {
 	<-r.ready
 	e.router = pid
 	e.linger = cfg.Linger
-	e.lingerTimer = time.AfterFunc(time.Hour, func() { e.root.Send(pid, lingerDone{}) })
-	e.lingerTimer.Stop()
+	e.lingerTimer = e.dispatcher.alarm
 	return e, nil
 }
 

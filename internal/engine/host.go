@@ -123,7 +123,8 @@ func newHost(index int, s sinks.Sink, name string, opts sinks.Options, logger *s
 		dispatcher: newDedicated(),
 	}
 	h.d = newDelivery(opts, h.count, logger, now)
-	h.w = newWriter(name, s, opts.WriteTimeout, func(msg any) { h.root.Send(h.self, msg) })
+	// The writer's outcome is taken on the writer's goroutine (see runHere).
+	h.w = newWriter(name, s, opts.WriteTimeout, func(msg any) { h.dispatcher.runHere(func() { h.root.Send(h.self, msg) }) })
 	h.w.logger = logger
 	return h
 }
