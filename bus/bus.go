@@ -112,13 +112,10 @@ func isNil(s sinks.Sink) bool {
 // intake is full (the bus cannot keep up with its producers), the event is
 // dropped and counted ("intake_full") for every sink that would have taken
 // it. On a closed bus the event is counted as "emitted_after_close"; on a nil
-// bus nothing happens.
+// bus, or one without sinks, nothing happens.
 func (b *Bus) Emit(ev events.Event) {
-	if b == nil {
-		return
-	}
-	if ev.Timestamp.IsZero() {
-		ev.Timestamp = b.clock.now()
+	if b == nil || b.e.Sinkless() {
+		return // nothing would take it: a bus without sinks costs nothing
 	}
 	if ev.EventType == "" {
 		ev.EventType = "unknown"

@@ -87,6 +87,36 @@ func TestEmitFillsIDAndTimestamp(t *testing.T) {
 	}
 }
 
+// TestTimestampIsWhenEmitted: Emit takes only a monotonic reading and the
+// router makes the wall-clock time when it routes the event, a linger
+// later. The time must still be when Emit was called, without a monotonic
+// reading (so that it compares and encodes as the wire format has it).
+func TestTimestampIsWhenEmitted(t *testing.T) {
+	f := newFake()
+	b, err := bus.New(bus.Config{Sinks: []sinks.Sink{f}, Linger: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := time.Now()
+	b.Emit(events.Event{EventType: "custom"})
+	after := time.Now()
+	time.Sleep(100 * time.Millisecond) // the router is lingering meanwhile
+	if err := closeBus(t, b); err != nil {
+		t.Fatal(err)
+	}
+	got := f.events()
+	if len(got) != 1 {
+		t.Fatalf("got %d events", len(got))
+	}
+	ts := got[0].Timestamp
+	if ts.Before(before.Round(0)) || ts.After(after.Round(0)) {
+		t.Errorf("timestamp %v is not within Emit's call [%v, %v]", ts, before.Round(0), after.Round(0))
+	}
+	if ts != ts.Round(0) {
+		t.Errorf("timestamp %v keeps a monotonic reading", ts)
+	}
+}
+
 func TestCloseDrainsEverythingEmittedBefore(t *testing.T) {
 	slow := newFake()
 	slow.behave = func(int, []*events.Event) error { time.Sleep(time.Millisecond); return nil }

@@ -35,6 +35,7 @@ type Sink struct {
 // actor per sink, in a protoactor system of their own.
 type Engine struct {
 	in     *intake
+	clock  *monoClock // timestamps: producers read it, the router converts
 	hosts  []*host
 	names  []string
 	system *actor.ActorSystem
@@ -57,7 +58,7 @@ type Engine struct {
 func Start(cfg Config) (*Engine, error) {
 	now := time.Now()
 	cfg.Logger = redactLogger(cfg.Logger)
-	e := &Engine{in: newIntake(cfg.IntakeSize), logger: cfg.Logger, closeDone: make(chan struct{})}
+	e := &Engine{in: newIntake(cfg.IntakeSize), clock: newMonoClock(), logger: cfg.Logger, closeDone: make(chan struct{})}
 	for i, s := range cfg.Sinks {
 		h := newHost(i, s.Sink, s.Name, s.Options, cfg.Logger, now)
 		if s.Options.Spool.Dir != "" {
@@ -81,6 +82,7 @@ func Start(cfg Config) (*Engine, error) {
 	e.system.EventStream.Subscribe(e.deadLetter)
 	r := &router{
 		in:      e.in,
+		clock:   e.clock,
 		hosts:   e.hosts,
 		pending: make([][]*events.Event, len(e.hosts)),
 		touched: make([]bool, len(e.hosts)),
@@ -120,12 +122,20 @@ func (e *Engine) closeSpools() {
 	}
 }
 
+// Sinkless reports whether the engine has no sinks: an event emitted to it
+// has nowhere to go, and Emit need not even take it in.
+func (e *Engine) Sinkless() bool { return len(e.hosts) == 0 }
+
 // Emit offers ev to the intake. It copies ev and never retains the pointer.
 // A full intake drops the event, counted for every sink that would have
 // taken it, and yields the processor once: under a flood of producers that
 // is what lets the router and the hosts, goroutines like any other, run.
 func (e *Engine) Emit(ev *events.Event) {
-	switch e.in.put(ev) {
+	var at int64
+	if ev.Timestamp.IsZero() {
+		at = e.clock.reading()
+	}
+	switch e.in.put(ev, at) {
 	case putOK:
 		if e.in.wake.v.Load() == routerRunning {
 			return
@@ -154,6 +164,9 @@ func (e *Engine) Emit(ev *events.Event) {
 func (e *Engine) refuse(ev events.Event, reason sinks.DropReason) {
 	if ev.EventID == "" {
 		ev.EventID = events.NewID()
+	}
+	if ev.Timestamp.IsZero() {
+		ev.Timestamp = time.Now().Round(0) // what filters would have seen
 	}
 	for _, h := range e.hosts {
 		if h.accepts(&ev) {

@@ -37,6 +37,7 @@ const closedBit = 1 << 63
 type slot struct {
 	seq   atomic.Uint64 // pos+1 once filled for position pos; pos+len once read
 	newID bool          // the event needs an EventID: the router makes it
+	at    int64         // if not 0, the event needs a Timestamp: see put
 	ev    events.Event
 }
 
@@ -67,8 +68,10 @@ func newIntake(size int) *intake {
 func (in *intake) capacity() int { return len(in.slots) }
 
 // put copies ev into the next free slot. An event without an EventID gets
-// one from the router, off the producer's path.
-func (in *intake) put(ev *events.Event) putResult {
+// one from the router, off the producer's path. An event without a
+// Timestamp comes with at, the engine's monotonic reading of when it was
+// emitted (never 0), from which the router makes its wall-clock time.
+func (in *intake) put(ev *events.Event, at int64) putResult {
 	procPin()
 	pos := in.tail.Load()
 	for {
@@ -85,6 +88,7 @@ func (in *intake) put(ev *events.Event) putResult {
 			}
 			s.ev = *ev
 			s.newID = ev.EventID == ""
+			s.at = at
 			s.seq.Store(pos + 1)
 			procUnpin()
 			return putOK

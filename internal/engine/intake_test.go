@@ -16,11 +16,11 @@ func TestIntakeRoundsUpAndReportsFull(t *testing.T) {
 		t.Fatalf("capacity = %d, want 8", in.capacity())
 	}
 	for i := range 8 {
-		if r := in.put(&events.Event{Operation: fmt.Sprint(i)}); r != putOK {
+		if r := in.put(&events.Event{Operation: fmt.Sprint(i)}, 0); r != putOK {
 			t.Fatalf("put %d = %v", i, r)
 		}
 	}
-	if r := in.put(&events.Event{}); r != putFull {
+	if r := in.put(&events.Event{}, 0); r != putFull {
 		t.Fatalf("put into a full intake = %v, want putFull", r)
 	}
 	var got []string
@@ -28,15 +28,15 @@ func TestIntakeRoundsUpAndReportsFull(t *testing.T) {
 	if fmt.Sprint(got) != "[0 1 2]" || in.backlog() != 5 {
 		t.Fatalf("took %v, backlog %d", got, in.backlog())
 	}
-	if r := in.put(&events.Event{Operation: "8"}); r != putOK {
+	if r := in.put(&events.Event{Operation: "8"}, 0); r != putOK {
 		t.Fatalf("put after a take = %v", r)
 	}
 }
 
 func TestIntakeMarksEventsWithoutID(t *testing.T) {
 	in := newIntake(2)
-	in.put(&events.Event{})
-	in.put(&events.Event{EventID: "given"})
+	in.put(&events.Event{}, 0)
+	in.put(&events.Event{EventID: "given"}, 0)
 	var got []string
 	in.take(2, func(s *slot) { got = append(got, fmt.Sprintf("%v:%s", s.newID, s.ev.EventID)) })
 	if fmt.Sprint(got) != "[true: false:given]" {
@@ -46,11 +46,11 @@ func TestIntakeMarksEventsWithoutID(t *testing.T) {
 
 func TestIntakeSealed(t *testing.T) {
 	in := newIntake(4)
-	in.put(&events.Event{})
+	in.put(&events.Event{}, 0)
 	if end := in.seal(); end != 1 {
 		t.Fatalf("seal = %d, want 1", end)
 	}
-	if r := in.put(&events.Event{}); r != putSealed {
+	if r := in.put(&events.Event{}, 0); r != putSealed {
 		t.Fatalf("put after seal = %v, want putSealed", r)
 	}
 	if in.claimed() != 1 || !in.ready() {
@@ -70,7 +70,7 @@ func TestIntakeConcurrentProducers(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < each; {
-				switch in.put(&events.Event{ModuleName: fmt.Sprint(p), Operation: fmt.Sprint(i)}) {
+				switch in.put(&events.Event{ModuleName: fmt.Sprint(p), Operation: fmt.Sprint(i)}, 0) {
 				case putOK:
 					i++
 				case putFull:
@@ -118,8 +118,8 @@ func TestNudge(t *testing.T) {
 	if wake, _ := in.nudge(); wake {
 		t.Fatal("a lingering router was woken twice")
 	}
-	in.put(&events.Event{})
-	in.put(&events.Event{}) // half full
+	in.put(&events.Event{}, 0)
+	in.put(&events.Event{}, 0) // half full
 	if wake, urgent := in.nudge(); !wake || !urgent {
 		t.Fatalf("half-full intake: wake %v urgent %v, want an urgent wake", wake, urgent)
 	}

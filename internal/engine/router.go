@@ -23,6 +23,7 @@ import (
 // linger short, and so do Flush and Close.
 type router struct {
 	in      *intake
+	clock   *monoClock
 	hosts   []*host
 	pending [][]*events.Event // per host: gathered in this turn, not yet handed over
 	touched []bool            // per host: handed something in this turn
@@ -88,6 +89,7 @@ func (r *router) Receive(ctx actor.Context) {
 // either goes on or parks.
 func (r *router) turn() {
 	r.in.wake.v.Store(routerRunning)
+	r.clock.turn()
 	r.in.take(turnLimit, r.route)
 	r.handOver()
 	r.barriers()
@@ -119,6 +121,9 @@ type emitted struct {
 // that accepts it.
 func (r *router) route(s *slot) {
 	e := &emitted{Event: s.ev}
+	if s.at != 0 {
+		e.Timestamp = r.clock.at(s.at)
+	}
 	if s.newID {
 		events.PutID(&e.id)
 		e.EventID = unsafe.String(&e.id[0], events.IDLength)
