@@ -24,6 +24,7 @@ import (
 type router struct {
 	in      *intake
 	clock   *monoClock
+	now     wallAt // the clock at this turn, for the events' times
 	hosts   []*host
 	pending [][]*events.Event // per host: gathered in this turn, not yet handed over
 	touched []bool            // per host: handed something in this turn
@@ -89,7 +90,7 @@ func (r *router) Receive(ctx actor.Context) {
 // either goes on or parks.
 func (r *router) turn() {
 	r.in.wake.v.Store(routerRunning)
-	r.clock.turn()
+	r.now = r.clock.turn()
 	r.in.take(turnLimit, r.route)
 	r.handOver()
 	r.barriers()
@@ -122,7 +123,7 @@ type emitted struct {
 func (r *router) route(s *slot) {
 	e := &emitted{Event: s.ev}
 	if s.at != 0 {
-		e.Timestamp = r.clock.at(s.at)
+		e.Timestamp = r.now.at(s.at)
 	}
 	if s.newID {
 		events.PutID(&e.id)
