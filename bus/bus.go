@@ -19,7 +19,6 @@ import (
 // caller's goroutine.
 type Bus struct {
 	e      *engine.Engine
-	clock  clock
 	logger *slog.Logger // Config.Logger, for Shutdown's report; may be nil
 }
 
@@ -114,8 +113,8 @@ func isNil(s sinks.Sink) bool {
 // it. On a closed bus the event is counted as "emitted_after_close"; on a nil
 // bus, or one without sinks, nothing happens.
 func (b *Bus) Emit(ev events.Event) {
-	if b == nil || b.e.Sinkless() {
-		return // nothing would take it: a bus without sinks costs nothing
+	if b == nil {
+		return
 	}
 	if ev.EventType == "" {
 		ev.EventType = "unknown"

@@ -83,7 +83,7 @@ func (b *Bus) Start(ctx context.Context, op Op) (context.Context, *Execution) {
 		module:    op.Module,
 		method:    op.Method,
 		tags:      op.Tags,
-		start:     b.clock.now(),
+		start:     time.Now(),
 	}
 	if e.id == "" {
 		e.id = events.NewID()
@@ -103,7 +103,7 @@ func (b *Bus) Start(ctx context.Context, op Op) (context.Context, *Execution) {
 	}
 	e.tokenField = op.TokenField
 	e.caller = callerSpan(ctx, parent)
-	e.emit(events.TypeStart, withCallerSpan(op.Data, e.caller, parent == nil), e.start)
+	e.emit(events.TypeStart, withCallerSpan(op.Data, e.caller, parent == nil), e.start.Round(0))
 	return context.WithValue(ctx, executionKey{}, e), e
 }
 
@@ -169,7 +169,7 @@ func (e *Execution) token(field any, text string) {
 		events.KeyToken:      text,
 		events.KeyTokenIndex: i,
 		events.KeyField:      field,
-	}, e.bus.clock.now())
+	}, time.Time{})
 }
 
 // Emit emits a custom event, such as "docs_found", in the execution.
@@ -177,7 +177,7 @@ func (e *Execution) Emit(t events.Type, data map[string]any) {
 	if e == nil {
 		return
 	}
-	e.emit(t, data, e.bus.clock.now())
+	e.emit(t, data, time.Time{})
 }
 
 // End ends the execution: with an end event carrying duration_seconds when
@@ -194,7 +194,7 @@ func (e *Execution) EndWith(data map[string]any, err error) {
 	if e == nil || !e.ended.CompareAndSwap(false, true) {
 		return
 	}
-	now := e.bus.clock.now()
+	now := time.Now()
 	d := make(map[string]any, len(data)+3)
 	maps.Copy(d, data)
 	d[events.KeyDurationSeconds] = now.Sub(e.start).Seconds()
@@ -209,7 +209,7 @@ func (e *Execution) EndWith(data map[string]any, err error) {
 		d[events.KeyErrorType] = fmt.Sprintf("%T", err)
 		d[events.KeyErrorMessage] = err.Error()
 	}
-	e.emit(t, d, now)
+	e.emit(t, d, now.Round(0))
 }
 
 // Finish ends the execution when deferred. It ends it with *errp, or, if the
@@ -241,6 +241,8 @@ type PanicError struct {
 // Error describes the panic.
 func (p *PanicError) Error() string { return fmt.Sprintf("panic: %v", p.Value) }
 
+// emit emits an event of the execution at time at; a zero at leaves the
+// timestamp to Emit, which takes it more cheaply than time.Now.
 func (e *Execution) emit(t events.Type, data map[string]any, at time.Time) {
 	e.bus.Emit(events.Event{
 		ExecutionID: e.id,

@@ -100,7 +100,7 @@ wait:
 			}
 		}
 	}
-	e.lingerTimer.Stop()
+	e.dispatcher.alarm.Stop()
 	e.system.Shutdown()
 	e.stopDispatchers()
 

@@ -44,9 +44,8 @@ type Engine struct {
 	logger *slog.Logger
 	// linger wakes a lingering router: the producer that found the router
 	// idle arms it, so that a quiet spell costs one wake-up, not two.
-	linger      time.Duration
-	lingerTimer *time.Timer
-	dispatcher  *dedicated // runs the router
+	linger     time.Duration
+	dispatcher *dedicated // runs the router; its alarm is the linger timer
 
 	closeOnce sync.Once
 	closeDone chan struct{}
@@ -101,7 +100,6 @@ func Start(cfg Config) (*Engine, error) {
 	<-r.ready
 	e.router = pid
 	e.linger = cfg.Linger
-	e.lingerTimer = e.dispatcher.alarm
 	return e, nil
 }
 
@@ -122,15 +120,15 @@ func (e *Engine) closeSpools() {
 	}
 }
 
-// Sinkless reports whether the engine has no sinks: an event emitted to it
-// has nowhere to go, and Emit need not even take it in.
-func (e *Engine) Sinkless() bool { return len(e.hosts) == 0 }
-
 // Emit offers ev to the intake. It copies ev and never retains the pointer.
 // A full intake drops the event, counted for every sink that would have
 // taken it, and yields the processor once: under a flood of producers that
 // is what lets the router and the hosts, goroutines like any other, run.
+// Without sinks nothing would take the event, and Emit returns at once.
 func (e *Engine) Emit(ev *events.Event) {
+	if len(e.hosts) == 0 {
+		return
+	}
 	var at int64
 	if ev.Timestamp.IsZero() {
 		at = e.clock.reading()
@@ -147,7 +145,7 @@ func (e *Engine) Emit(ev *events.Event) {
 			default:
 				// Only the producer that moved the router from idle to
 				// lingering gets here: one arms the timer at a time.
-				e.lingerTimer.Reset(e.linger)
+				e.dispatcher.alarm.Reset(e.linger)
 			}
 		}
 	case putFull:
