@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"math"
 	"sync/atomic"
 
 	"github.com/streamll/streamll-go/events"
@@ -24,7 +25,7 @@ type intake struct {
 	head atomic.Uint64 // next position the router reads; written by the router
 	_    [56]byte
 	wake wakeState
-	_    [60]byte
+	_    [48]byte
 
 	mask   uint64
 	urgent uint64 // how full the queue gets before a lingering router is woken at once
@@ -61,6 +62,7 @@ func newIntake(size int) *intake {
 	for i := range in.slots {
 		in.slots[i].seq.Store(uint64(i))
 	}
+	in.wake.due.Store(noDue)
 	return in
 }
 
@@ -142,9 +144,15 @@ func (in *intake) seal() uint64 { return in.tail.Or(closedBit) &^ closedBit }
 
 // wakeState tells producers whether the router needs waking. A producer
 // that filled a slot wakes an idle router (which may then linger to gather
-// more), and cuts a lingering router short once the intake is half full;
-// a running router needs nothing, which keeps the hot path to one load.
-type wakeState struct{ v atomic.Int32 }
+// more), and cuts a lingering router short once the intake is half full or
+// the linger is due; a running router needs nothing, which keeps the hot
+// path to one load.
+type wakeState struct {
+	v atomic.Int32
+	// due is the engine's clock reading from which an Emit ends the linger
+	// (see Engine.Emit); noDue while no linger is armed.
+	due atomic.Int64
+}
 
 const (
 	routerIdle      int32 = iota // parked: the next event wakes it
@@ -152,15 +160,18 @@ const (
 	routerRunning                // taking events; it looks again before it parks
 )
 
-// nudge is called by a producer after it filled a slot, when the router is
-// not running; it returns true if the producer must wake the router, and
-// whether the wake is urgent (the router must not linger).
-func (in *intake) nudge() (wake, urgent bool) {
+// noDue is the due of a router that is not lingering: no reading reaches it.
+const noDue = math.MaxInt64
+
+// nudge is called by a producer after it filled a slot at reading now, when
+// the router is not running; it returns true if the producer must wake the
+// router, and whether the wake is urgent (the router must not linger).
+func (in *intake) nudge(now int64) (wake, urgent bool) {
 	switch in.wake.v.Load() {
 	case routerIdle:
 		return in.wake.v.CompareAndSwap(routerIdle, routerLingering), false
 	case routerLingering:
-		if in.backlog() >= in.urgent {
+		if in.backlog() >= in.urgent || now >= in.wake.due.Load() {
 			return in.wake.v.CompareAndSwap(routerLingering, routerRunning), true
 		}
 	}

@@ -112,18 +112,33 @@ func TestIntakeConcurrentProducers(t *testing.T) {
 
 func TestNudge(t *testing.T) {
 	in := newIntake(4)
-	if wake, urgent := in.nudge(); !wake || urgent {
+	if wake, urgent := in.nudge(1); !wake || urgent {
 		t.Fatalf("idle router: wake %v urgent %v, want a plain wake", wake, urgent)
 	}
-	if wake, _ := in.nudge(); wake {
-		t.Fatal("a lingering router was woken twice")
+	if wake, _ := in.nudge(2); wake {
+		t.Fatal("a lingering router with no due was woken twice")
 	}
 	in.put(&events.Event{}, 0)
 	in.put(&events.Event{}, 0) // half full
-	if wake, urgent := in.nudge(); !wake || !urgent {
+	if wake, urgent := in.nudge(3); !wake || !urgent {
 		t.Fatalf("half-full intake: wake %v urgent %v, want an urgent wake", wake, urgent)
 	}
-	if wake, _ := in.nudge(); wake {
+	if wake, _ := in.nudge(4); wake {
 		t.Fatal("a running router was woken")
+	}
+}
+
+// An Emit at or after the linger's due ends it; one before it does not.
+func TestNudgeAtDue(t *testing.T) {
+	in := newIntake(1024)
+	if wake, _ := in.nudge(100); !wake {
+		t.Fatal("idle router not woken")
+	}
+	in.wake.due.Store(500)
+	if wake, _ := in.nudge(499); wake {
+		t.Fatal("an Emit before the due ended the linger")
+	}
+	if wake, urgent := in.nudge(500); !wake || !urgent {
+		t.Fatalf("Emit at the due: wake %v urgent %v, want an urgent wake", wake, urgent)
 	}
 }

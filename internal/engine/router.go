@@ -2,6 +2,7 @@ package engine
 
 import (
 	"runtime"
+	"time"
 	"unsafe"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -23,6 +24,7 @@ import (
 // linger short, and so do Flush and Close.
 type router struct {
 	in      *intake
+	alarm   *time.Timer // the linger's: see Engine.Emit
 	clock   *monoClock
 	now     wallAt // the clock at this turn, for the events' times
 	hosts   []*host
@@ -90,6 +92,10 @@ func (r *router) Receive(ctx actor.Context) {
 // either goes on or parks.
 func (r *router) turn() {
 	r.in.wake.v.Store(routerRunning)
+	// A linger an Emit or Flush ended early leaves its timer armed; firing
+	// later it would cut the next linger short, or wake the router for
+	// nothing.
+	r.alarm.Stop()
 	r.now = r.clock.turn()
 	r.in.take(turnLimit, r.route)
 	r.handOver()
@@ -102,6 +108,7 @@ func (r *router) turn() {
 		// preempted while it does): look again right away.
 		r.root.Send(r.self, more{})
 	default:
+		r.in.wake.due.Store(noDue)
 		r.in.wake.v.Store(routerIdle)
 		// A producer that filled a slot while the router was still running
 		// did not wake it: look once more before parking.
