@@ -56,10 +56,13 @@ func startLingering(t *testing.T, linger time.Duration) (*Engine, *batches) {
 // the linger gathered, without waiting for the timer (here an hour away).
 func TestEmitPastTheDueEndsTheLinger(t *testing.T) {
 	e, s := startLingering(t, time.Hour)
+	early := int64(time.Hour - lingerEarly(time.Hour))
+	before := e.clock.reading()
 	e.Emit(&events.Event{EventType: "a"})
+	after := e.clock.reading()
 	e.Emit(&events.Event{EventType: "b"})
-	if due := e.in.wake.due.Load(); due == noDue {
-		t.Fatal("the first Emit armed no due")
+	if due := e.in.wake.due.Load(); due < before+early || due > after+early {
+		t.Fatalf("due %d, want the first Emit's reading plus the linger less lingerEarly, within [%d, %d]", due, before+early, after+early)
 	}
 	select {
 	case <-s.wrote:
@@ -79,10 +82,14 @@ func TestEmitPastTheDueEndsTheLinger(t *testing.T) {
 	if len(got) != 1 || got[0] != 3 {
 		t.Fatalf("writes %v, want one of 3 events", got)
 	}
-	// The router went idle again: no due until the next Emit arms one.
+	// The router went idle again: no due until the next Emit arms one, and
+	// the hour-long timer of the linger that was cut short is stopped.
 	waitIdle(t, e)
 	if due := e.in.wake.due.Load(); due != noDue {
 		t.Fatalf("an idle router kept due %d", due)
+	}
+	if e.dispatcher.alarm.Stop() {
+		t.Fatal("the timer of a linger an Emit ended is still armed")
 	}
 }
 

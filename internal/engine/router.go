@@ -21,7 +21,8 @@ import (
 // the rates services really run one turn carries many events and every hop
 // after it (a host's wake-up, a Write, a round trip to the backend) is paid
 // once per turn, not once per event. A backlog of half the intake cuts the
-// linger short, and so do Flush and Close.
+// linger short, and so do an Emit once the linger is due (see lingerEarly),
+// Flush and Close.
 type router struct {
 	in      *intake
 	alarm   *time.Timer // the linger's: see Engine.Emit
@@ -60,14 +61,16 @@ func (r *router) Receive(ctx actor.Context) {
 		if r.in.wake.v.Load() == routerLingering {
 			r.turn()
 		}
-	case wakeUrgent, more:
+	case more:
 		r.turn()
+	case wakeUrgent:
+		r.cutShort()
 	case flushReq:
 		r.flushes = append(r.flushes, msg)
-		r.turn()
+		r.cutShort()
 	case drainReq:
 		r.draining = &msg
-		r.turn()
+		r.cutShort()
 	case *actor.Terminated:
 		r.terminated(msg.Who)
 	case *actor.Started:
@@ -88,14 +91,18 @@ func (r *router) Receive(ctx actor.Context) {
 	}
 }
 
+// cutShort takes a turn before the linger's timer, if one is armed, has
+// fired: the timer is stopped, for firing later it would cut the next linger
+// short or wake the router for nothing.
+func (r *router) cutShort() {
+	r.alarm.Stop()
+	r.turn()
+}
+
 // turn takes what the intake holds, up to turnLimit, routes it, and then
 // either goes on or parks.
 func (r *router) turn() {
 	r.in.wake.v.Store(routerRunning)
-	// A linger an Emit or Flush ended early leaves its timer armed; firing
-	// later it would cut the next linger short, or wake the router for
-	// nothing.
-	r.alarm.Stop()
 	r.now = r.clock.turn()
 	r.in.take(turnLimit, r.route)
 	r.handOver()
