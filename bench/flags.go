@@ -73,9 +73,10 @@ type config struct {
 	OutageAt     time.Duration
 	OutageMode   string
 	Blackhole    bool
-	Flood        bool      // open-loop producers that never hold back
-	Stall        bool      // -flood: the network sink's server accepts and never answers
-	Rates        []float64 // fixed rates for the CPU-per-event scenario
+	Flood        bool            // open-loop producers that never hold back
+	Stall        bool            // -flood: the network sink's server accepts and never answers
+	Rates        []float64       // fixed rates for the CPU-per-event scenario
+	RawEvery     []time.Duration // -rates with redis: the go-redis loops' periods, the first the ratio's reference
 	Linger       time.Duration
 	SpoolCompare bool   // run without a spool and with each policy, in the same round
 	SpoolSync    string // "": no spool; periodic, every_batch or never: each sink spools in a temporary directory
@@ -152,6 +153,7 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (confi
 	fs.BoolVar(&cfg.Flood, "flood", false, "open-loop flood: -producers goroutines emit as fast as they can (no waiting for delivery) into the first -sink (memory or redis), beside a control loop without the bus and one closed-loop producer")
 	fs.BoolVar(&cfg.Stall, "stall", false, "with -flood and -sink redis: point the sink at a server that accepts connections and never answers")
 	rates := fs.String("rates", "", "fixed rates, comma-separated (e.g. 1000,10000,100000): process CPU per event through the bus into the first -sink, beside a loop without the bus and (redis) go-redis loops, for -duration each")
+	rawEvery := fs.String("raw-every", "1ms,5ms", "with -rates and -sink redis: the periods of the go-redis loops beside the bus, comma-separated; the bus's ratio is to the first")
 	fs.DurationVar(&cfg.Linger, "linger", 0, "the bus's Linger (default: bus.DefaultLinger)")
 	fs.BoolVar(&cfg.NoLinger, "no-linger", false, "route every event at once (bus.Config.NoLinger)")
 	fs.BoolVar(&cfg.SpoolCompare, "spool-compare", false, "in each round, also run the bus without a spool and with each spool policy (periodic, every_batch), and report the ratios")
@@ -221,6 +223,12 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (confi
 			cfg.Duration = 5 * time.Second
 		}
 	}
+	if cfg.RawEvery, err = parseDurations("-raw-every", *rawEvery); err != nil {
+		return config{}, err
+	}
+	if set["raw-every"] && len(cfg.Rates) == 0 {
+		return config{}, errors.New("-raw-every sets the go-redis loops of the fixed-rate scenario: add -rates")
+	}
 	if cfg.SweepProd, err = parseInts("-sweep-producers", *sweepProd); err != nil {
 		return config{}, err
 	}
@@ -266,6 +274,18 @@ func parseInts(name, s string) ([]int, error) {
 			return nil, fmt.Errorf("%s: %q is not a positive integer", name, f)
 		}
 		out = append(out, n)
+	}
+	return out, nil
+}
+
+func parseDurations(name, s string) ([]time.Duration, error) {
+	var out []time.Duration
+	for f := range strings.SplitSeq(s, ",") {
+		d, err := time.ParseDuration(strings.TrimSpace(f))
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("%s: %q is not a positive duration", name, f)
+		}
+		out = append(out, d)
 	}
 	return out, nil
 }

@@ -44,6 +44,13 @@ func TestParseFlagsDerived(t *testing.T) {
 			return slices.Equal(c.Sinks, []string{kindRedis, kindRedis, kindMemory})
 		}},
 		{"window defaults to half the buffer", []string{"-buffer", "800"}, func(c config) bool { return c.window() == 400 }},
+		{"rates run go-redis every 1ms and 5ms", []string{"-sink", "redis", "-rates", "1000,10000"}, func(c config) bool {
+			return slices.Equal(c.Rates, []float64{1000, 10000}) && c.Duration == 5*time.Second &&
+				slices.Equal(c.RawEvery, []time.Duration{time.Millisecond, 5 * time.Millisecond})
+		}},
+		{"raw loops of the caller's periods", []string{"-sink", "redis", "-rates", "10000", "-raw-every", "1ms, 20ms"}, func(c config) bool {
+			return slices.Equal(c.RawEvery, []time.Duration{time.Millisecond, 20 * time.Millisecond})
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -88,6 +95,9 @@ func TestParseFlagsRejects(t *testing.T) {
 		{"rounds of a sweep", []string{"-sweep", "-repeat", "3"}, "default scenario only"},
 		{"emit sample", []string{"-emit-sample", "0"}, "-emit-sample"},
 		{"stray argument", []string{"redis"}, "unexpected arguments"},
+		{"bad rate", []string{"-rates", "10000,fast"}, "-rates"},
+		{"bad raw period", []string{"-rates", "10000", "-raw-every", "1ms,0s"}, "-raw-every"},
+		{"raw periods without rates", []string{"-raw-every", "1ms"}, "add -rates"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

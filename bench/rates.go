@@ -18,9 +18,10 @@ import (
 
 // RatePoint is what one fixed rate cost: process CPU per event through the
 // bus into a sink, against a loop that only makes the events and against
-// go-redis loops that send what is due as one pipeline per 1 ms and per
-// 5 ms, all measured in the same run; and the bus's end-to-end latency at
-// that rate, from a second pass with a live consumer.
+// go-redis loops that send what is due as one pipeline per period (1 ms and
+// 5 ms unless -raw-every says otherwise), all measured in the same run; and
+// the bus's end-to-end latency at that rate, from a second pass with a live
+// consumer.
 type RatePoint struct {
 	Rate     float64 `json:"rate"`
 	Sink     string  `json:"sink"`
@@ -29,13 +30,18 @@ type RatePoint struct {
 	Emitted  uint64  `json:"emitted"`
 	BusCPUus float64 `json:"bus_cpu_us_per_event"`
 	// ControlCPUus is the loop that makes the events and hands them to
-	// nothing; RawCPUus and Raw5msCPUus the go-redis loops (Redis only).
-	ControlCPUus float64  `json:"control_cpu_us_per_event"`
-	RawCPUus     float64  `json:"raw_1ms_cpu_us_per_event,omitempty"`
-	Raw5msCPUus  float64  `json:"raw_5ms_cpu_us_per_event,omitempty"`
-	E2E          *Latency `json:"e2e_latency,omitempty"`
+	// nothing; Raw the go-redis loops (Redis only), in -raw-every's order.
+	ControlCPUus float64   `json:"control_cpu_us_per_event"`
+	Raw          []RawLoop `json:"raw,omitempty"`
+	E2E          *Latency  `json:"e2e_latency,omitempty"`
 	// CoreShare is the bus's CPU as a share of one core.
 	CoreShare float64 `json:"bus_core_share"`
+}
+
+// RawLoop is what a go-redis loop sending one pipeline every Every cost.
+type RawLoop struct {
+	Every string  `json:"every"`
+	CPUus float64 `json:"cpu_us_per_event"`
 }
 
 // tickEvery is how producers of the fixed-rate scenario pace themselves:
@@ -62,16 +68,12 @@ func runRates(ctx context.Context, cfg config, rep *Report) error {
 		pt.BusCPUus, pt.Emitted = busRun.cpuPerEvent(), busRun.events
 		pt.CoreShare = busRun.cpu.Seconds() / busRun.wall.Seconds()
 		if kind == kindRedis {
-			for _, every := range []time.Duration{time.Millisecond, 5 * time.Millisecond} {
+			for _, every := range cfg.RawEvery {
 				raw, err := ratedRawRedis(ctx, cfg, rate, every, w)
 				if err != nil {
 					return err
 				}
-				if every == time.Millisecond {
-					pt.RawCPUus = raw.cpuPerEvent()
-				} else {
-					pt.Raw5msCPUus = raw.cpuPerEvent()
-				}
+				pt.Raw = append(pt.Raw, RawLoop{Every: every.String(), CPUus: raw.cpuPerEvent()})
 			}
 		}
 		lat, err := ratedBus(ctx, cfg, rate, w, true)
@@ -190,8 +192,10 @@ func ratedBus(ctx context.Context, cfg config, rate float64, w *workload, live b
 	return run, nil
 }
 
-// ratedRawRedis is the go-redis loop a user might write instead: every
-// `every`, one pipeline of XADDs with the events that are due.
+// ratedRawRedis is the go-redis loop a user might write instead: events are
+// made in the same 1 ms bursts as the bus's, queued on a pipeline, and the
+// pipeline is sent every `every`. (A loop that also made its events only
+// every `every` would save the bursts' wake-ups and not be the same work.)
 func ratedRawRedis(ctx context.Context, cfg config, rate float64, every time.Duration, w *workload) (ratedRun, error) {
 	key := fmt.Sprintf("%s_%s_raw_rate", cfg.Prefix, runSuffix())
 	defer func() {
@@ -213,7 +217,8 @@ func ratedRawRedis(ctx context.Context, cfg config, rate float64, every time.Dur
 	var failed error
 	u := startUsage()
 	start := time.Now()
-	tk := time.NewTicker(every)
+	sent := start
+	tk := time.NewTicker(tickEvery)
 	defer tk.Stop()
 	var n uint64
 	for failed == nil {
@@ -222,19 +227,27 @@ func ratedRawRedis(ctx context.Context, cfg config, rate float64, every time.Dur
 			return ratedRun{}, ctx.Err()
 		case <-tk.C:
 		}
-		elapsed := time.Since(start)
+		now := time.Now()
+		elapsed := now.Sub(start)
 		if elapsed >= cfg.Duration {
 			break
 		}
-		due := uint64(rate * elapsed.Seconds())
-		if n == due {
-			continue
-		}
-		for ; n < due; n++ {
+		for due := uint64(rate * elapsed.Seconds()); n < due; n++ {
 			ev := w.stamped(execID)
 			buf = events.AppendJSON(buf[:0], &ev)
 			pipe.XAdd(ctx, &redis.XAddArgs{Stream: key, Values: []string{redissink.DefaultField, string(buf)}})
 		}
+		// A tick may come a little early: send when the period is
+		// nearly up rather than a whole tick late.
+		if pipe.Len() == 0 || now.Sub(sent) < every-tickEvery/2 {
+			continue
+		}
+		sent = now
+		if _, err := pipe.Exec(ctx); err != nil {
+			failed = fmt.Errorf("raw rated XADD pipeline: %w", err)
+		}
+	}
+	if failed == nil && pipe.Len() > 0 {
 		if _, err := pipe.Exec(ctx); err != nil {
 			failed = fmt.Errorf("raw rated XADD pipeline: %w", err)
 		}
@@ -245,14 +258,38 @@ func ratedRawRedis(ctx context.Context, cfg config, rate float64, every time.Dur
 func writeRates(w io.Writer, pts []RatePoint) {
 	fmt.Fprintln(w, "fixed rates: process CPU per event (µs), events emitted in 1 ms bursts; the bus's end-to-end latency from a separate pass with a live consumer")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "rate\tsink\tlinger\tbus\tno bus\tgo-redis 1ms\tgo-redis 5ms\tbus ÷ 1ms\tbus core share\te2e p50\tp99\t")
+	head := "rate\tsink\tlinger\tbus\tno bus\t"
+	var loops []string // the go-redis periods, from the first point that ran them
 	for _, p := range pts {
-		ratio := "-"
-		if p.RawCPUus > 0 {
-			ratio = fmt.Sprintf("%.2f", p.BusCPUus/p.RawCPUus)
+		if len(p.Raw) > 0 {
+			for _, r := range p.Raw {
+				loops = append(loops, r.Every)
+			}
+			break
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.2f\t%.2f\t%s\t%s\t%s\t%.1f%%\t%s\t%s\t\n", rate(p.Rate), p.Sink, p.Linger, p.BusCPUus, p.ControlCPUus,
-			optional(p.RawCPUus), optional(p.Raw5msCPUus), ratio, 100*p.CoreShare, us(p.E2E, p50), us(p.E2E, p99))
+	}
+	for _, every := range loops {
+		head += "go-redis " + every + "\t"
+	}
+	ratio := "bus ÷ go-redis"
+	if len(loops) > 0 {
+		ratio += " " + loops[0]
+	}
+	fmt.Fprintln(tw, head+ratio+"\tbus core share\te2e p50\tp99\t")
+	for _, p := range pts {
+		row := fmt.Sprintf("%s\t%s\t%s\t%.2f\t%.2f\t", rate(p.Rate), p.Sink, p.Linger, p.BusCPUus, p.ControlCPUus)
+		for i := range loops {
+			v := 0.0
+			if i < len(p.Raw) {
+				v = p.Raw[i].CPUus
+			}
+			row += optional(v) + "\t"
+		}
+		r := "-"
+		if len(p.Raw) > 0 && p.Raw[0].CPUus > 0 {
+			r = fmt.Sprintf("%.2f", p.BusCPUus/p.Raw[0].CPUus)
+		}
+		fmt.Fprintf(tw, "%s%s\t%.1f%%\t%s\t%s\t\n", row, r, 100*p.CoreShare, us(p.E2E, p50), us(p.E2E, p99))
 	}
 	tw.Flush()
 }
