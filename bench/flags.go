@@ -212,27 +212,25 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (confi
 		return config{}, fmt.Errorf("-spool %q: want periodic, every_batch or never", cfg.SpoolSync)
 	}
 	if *rates != "" {
-		for _, f := range strings.Split(*rates, ",") {
-			v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
-			if err != nil || v <= 0 {
-				return config{}, fmt.Errorf("-rates: %q is not a positive number", f)
-			}
-			cfg.Rates = append(cfg.Rates, v)
+		if cfg.Rates, err = parseList("-rates", *rates, "number", func(f string) (float64, error) {
+			return strconv.ParseFloat(f, 64)
+		}); err != nil {
+			return config{}, err
 		}
 		if !set["duration"] {
 			cfg.Duration = 5 * time.Second
 		}
 	}
-	if cfg.RawEvery, err = parseDurations("-raw-every", *rawEvery); err != nil {
+	if cfg.RawEvery, err = parseList("-raw-every", *rawEvery, "duration", time.ParseDuration); err != nil {
 		return config{}, err
 	}
 	if set["raw-every"] && len(cfg.Rates) == 0 {
 		return config{}, errors.New("-raw-every sets the go-redis loops of the fixed-rate scenario: add -rates")
 	}
-	if cfg.SweepProd, err = parseInts("-sweep-producers", *sweepProd); err != nil {
+	if cfg.SweepProd, err = parseList("-sweep-producers", *sweepProd, "integer", strconv.Atoi); err != nil {
 		return config{}, err
 	}
-	if cfg.SweepSinks, err = parseInts("-sweep-sinks", *sweepSinks); err != nil {
+	if cfg.SweepSinks, err = parseList("-sweep-sinks", *sweepSinks, "integer", strconv.Atoi); err != nil {
 		return config{}, err
 	}
 	cfg.RedisURL = envOr(getenv, "REDIS_URL", redissink.DefaultURL)
@@ -266,26 +264,16 @@ func parseKinds(s string) ([]string, error) {
 	return out, nil
 }
 
-func parseInts(name, s string) ([]int, error) {
-	var out []int
+// parseList reads a comma-separated list of positive values of flag name;
+// what names the kind of value in the error.
+func parseList[T int | float64 | time.Duration](name, s, what string, parse func(string) (T, error)) ([]T, error) {
+	var out []T
 	for f := range strings.SplitSeq(s, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n < 1 {
-			return nil, fmt.Errorf("%s: %q is not a positive integer", name, f)
+		v, err := parse(strings.TrimSpace(f))
+		if err != nil || v <= 0 {
+			return nil, fmt.Errorf("%s: %q is not a positive %s", name, f, what)
 		}
-		out = append(out, n)
-	}
-	return out, nil
-}
-
-func parseDurations(name, s string) ([]time.Duration, error) {
-	var out []time.Duration
-	for f := range strings.SplitSeq(s, ",") {
-		d, err := time.ParseDuration(strings.TrimSpace(f))
-		if err != nil || d <= 0 {
-			return nil, fmt.Errorf("%s: %q is not a positive duration", name, f)
-		}
-		out = append(out, d)
+		out = append(out, v)
 	}
 	return out, nil
 }
