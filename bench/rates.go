@@ -192,10 +192,8 @@ func ratedBus(ctx context.Context, cfg config, rate float64, w *workload, live b
 	return run, nil
 }
 
-// ratedRawRedis is the go-redis loop a user might write instead: events are
-// made in the same 1 ms bursts as the bus's, queued on a pipeline, and the
-// pipeline is sent every `every`. (A loop that also made its events only
-// every `every` would save the bursts' wake-ups and not be the same work.)
+// ratedRawRedis is the go-redis loop a user might write instead (see
+// rawRedisLoop), on a stream of its own that it deletes afterwards.
 func ratedRawRedis(ctx context.Context, cfg config, rate float64, every time.Duration, w *workload) (ratedRun, error) {
 	key := fmt.Sprintf("%s_%s_raw_rate", cfg.Prefix, runSuffix())
 	defer func() {
@@ -211,25 +209,41 @@ func ratedRawRedis(ctx context.Context, cfg config, rate float64, every time.Dur
 	if err := client.Ping(ctx).Err(); err != nil {
 		return ratedRun{}, fmt.Errorf("%w: redis %s: %w", errNoServer, redactURL(cfg.RedisURL), err)
 	}
+	u := startUsage()
+	start := time.Now()
+	n, err := rawRedisLoop(ctx, client, key, rate, cfg.Duration, every, w)
+	return ratedRun{events: n, cpu: time.Duration(u.cpuSeconds() * float64(time.Second)), wall: time.Since(start)}, err
+}
+
+// rawRedisLoop makes rate events a second for d in the same 1 ms bursts as
+// the bus's producers, queues each as an XADD to key on a pipeline, and
+// sends the pipeline every `every`, and once more at the end. (A loop that
+// also made its events only every `every` would save the bursts' wake-ups
+// and not be the same work.) It returns how many events it made.
+func rawRedisLoop(ctx context.Context, client *redis.Client, key string, rate float64, d, every time.Duration, w *workload) (uint64, error) {
 	execID := events.NewID()
 	pipe := client.Pipeline()
+	send := func() error {
+		if _, err := pipe.Exec(ctx); err != nil {
+			return fmt.Errorf("raw rated XADD pipeline: %w", err)
+		}
+		return nil
+	}
 	var buf []byte
-	var failed error
-	u := startUsage()
 	start := time.Now()
 	sent := start
 	tk := time.NewTicker(tickEvery)
 	defer tk.Stop()
 	var n uint64
-	for failed == nil {
+	for {
 		select {
 		case <-ctx.Done():
-			return ratedRun{}, ctx.Err()
+			return n, ctx.Err()
 		case <-tk.C:
 		}
 		now := time.Now()
 		elapsed := now.Sub(start)
-		if elapsed >= cfg.Duration {
+		if elapsed >= d {
 			break
 		}
 		for due := uint64(rate * elapsed.Seconds()); n < due; n++ {
@@ -243,16 +257,14 @@ func ratedRawRedis(ctx context.Context, cfg config, rate float64, every time.Dur
 			continue
 		}
 		sent = now
-		if _, err := pipe.Exec(ctx); err != nil {
-			failed = fmt.Errorf("raw rated XADD pipeline: %w", err)
+		if err := send(); err != nil {
+			return n, err
 		}
 	}
-	if failed == nil && pipe.Len() > 0 {
-		if _, err := pipe.Exec(ctx); err != nil {
-			failed = fmt.Errorf("raw rated XADD pipeline: %w", err)
-		}
+	if pipe.Len() == 0 {
+		return n, nil
 	}
-	return ratedRun{events: n, cpu: time.Duration(u.cpuSeconds() * float64(time.Second)), wall: time.Since(start)}, failed
+	return n, send()
 }
 
 func writeRates(w io.Writer, pts []RatePoint) {

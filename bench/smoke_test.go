@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/streamll/streamll-go/internal/servicetest"
@@ -90,5 +91,29 @@ func TestBlackholeSmoke(t *testing.T) {
 	checkCounts(t, rep)
 	if len(rep.Runs) != 2 || rep.Runs[1].Sinks[0].Delivered != 0 || len(rep.Ratios) != 3 {
 		t.Fatalf("blackhole report:\n%s", out)
+	}
+}
+
+// TestRatesSmoke runs the fixed-rate scenario briefly into Redis: the bus,
+// the control loop and each go-redis loop all measured, and the live pass's
+// end-to-end latency reported.
+func TestRatesSmoke(t *testing.T) {
+	servicetest.RedisURL(t)
+	rep, out := runScenario(t, mustConfig(t, os.Getenv, "-sink", "redis", "-rates", "2000", "-duration", "300ms", "-raw-every", "1ms,5ms"))
+	if len(rep.Rates) != 1 {
+		t.Fatalf("%d rate points, want 1:\n%s", len(rep.Rates), out)
+	}
+	p := rep.Rates[0]
+	if p.Emitted < 480 || p.BusCPUus <= 0 || p.ControlCPUus <= 0 {
+		t.Errorf("emitted %d (want about 600), bus %.2f µs, control %.2f µs:\n%s", p.Emitted, p.BusCPUus, p.ControlCPUus, out)
+	}
+	if len(p.Raw) != 2 || p.Raw[0].Every != "1ms" || p.Raw[1].Every != "5ms" || p.Raw[0].CPUus <= 0 || p.Raw[1].CPUus <= 0 {
+		t.Errorf("go-redis loops %+v, want 1ms and 5ms, each measured:\n%s", p.Raw, out)
+	}
+	if p.E2E == nil || p.E2E.Count == 0 {
+		t.Errorf("no end-to-end latency from the live pass:\n%s", out)
+	}
+	if !strings.Contains(out, "go-redis 5ms") {
+		t.Errorf("the table has no go-redis 5ms column:\n%s", out)
 	}
 }
