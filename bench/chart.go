@@ -67,7 +67,23 @@ func drawChart(path, kind string, pts []SweepPoint) error {
 			return err
 		}
 	}
+	for _, a := range []*plot.Axis{&tput.X, &lat.X, &lat.Y} {
+		spanLog(a)
+	}
 	return savePanels(path, tput, lat)
+}
+
+// spanLog gives a log-scale axis a positive range of its own where its data
+// leave none: gonum widens an axis whose points share one value by ±1, which
+// for a log scale reaches zero or below and panics. One producer count, or
+// p99s that fall in the same histogram bucket, are enough to get there.
+func spanLog(a *plot.Axis) {
+	switch {
+	case math.IsInf(a.Min, 0) || math.IsInf(a.Max, 0) || a.Max <= 0:
+		a.Min, a.Max = 1, 10
+	case a.Min == a.Max:
+		a.Min, a.Max = a.Min/2, a.Max*2
+	}
 }
 
 func newPanel(title, yLabel string) *plot.Plot {
