@@ -102,6 +102,9 @@ type steps125 struct{}
 
 // Ticks implements plot.Ticker.
 func (steps125) Ticks(lo, hi float64) []plot.Tick {
+	if lo <= 0 || hi < lo {
+		return plot.DefaultTicks{}.Ticks(lo, hi)
+	}
 	var ts []plot.Tick
 	for decade := math.Pow(10, math.Floor(math.Log10(lo))); decade <= hi; decade *= 10 {
 		for _, m := range []float64{1, 2, 5} {
