@@ -37,15 +37,17 @@ func (b *watchedBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// Close closes the response body, ending the call if it has not ended.
+// Close ends the call, if it has not ended, and then closes the response
+// body. In that order: a Read waiting in another goroutine fails once the
+// body is closed, and its error must not be taken for a cut response when it
+// was the caller who closed it.
 func (b *watchedBody) Close() error {
-	err := b.rc.Close()
 	b.c.mu.Lock()
 	if !b.c.ended {
 		b.w.closed()
 	}
 	b.c.mu.Unlock()
-	return err
+	return b.rc.Close()
 }
 
 // Bounds of what a bufferedReader keeps to parse at the end.
