@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -176,6 +177,82 @@ func TestIncompleteStreams(t *testing.T) {
 			})
 		}
 	}
+}
+
+// interruptible is a streamed response body that serves first and then
+// blocks a Read until Close. Close makes the blocked Read fail as a closed
+// connection does, and returns only once that Read is back with its caller:
+// the interleaving in which a Read that Close interrupted used to end the
+// call first, as a cut response.
+type interruptible struct {
+	first    *strings.Reader
+	closed   chan struct{}
+	readBack chan struct{} // closed by the test once its Read has returned
+}
+
+func (b *interruptible) Read(p []byte) (int, error) {
+	if b.first.Len() > 0 {
+		return b.first.Read(p)
+	}
+	<-b.closed
+	return 0, net.ErrClosed
+}
+
+func (b *interruptible) Close() error {
+	close(b.closed)
+	<-b.readBack
+	return nil
+}
+
+// serve answers every request with body, as a streamed 200.
+type serve struct{ body io.ReadCloser }
+
+func (s serve) RoundTrip(r *http.Request) (*http.Response, error) {
+	_, _ = io.Copy(io.Discard, r.Body)
+	_ = r.Body.Close()
+	return &http.Response{
+		StatusCode: http.StatusOK, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{"Content-Type": {"text/event-stream"}},
+		Body:   s.body, ContentLength: -1, Request: r,
+	}, nil
+}
+
+// TestCloseThatInterruptsAReadIsAClose pins the order TestIncompleteStreams
+// only hits by chance: the caller's Close, not the error it causes in a
+// Read waiting in another goroutine, ends the call.
+func TestCloseThatInterruptsAReadIsAClose(t *testing.T) {
+	first := newGated(chatStream).first
+	body := &interruptible{first: strings.NewReader(first), closed: make(chan struct{}), readBack: make(chan struct{})}
+	b, mem := newBus(t)
+	client := &http.Client{Transport: llmhttp.Transport(llmhttp.Config{Bus: b, Base: serve{body}})}
+
+	resp := post(t, context.Background(), client, "http://127.0.0.1:1/v1/chat/completions", chatRequest)
+	got := make([]byte, len(first))
+	if _, err := io.ReadFull(resp.Body, got); err != nil || string(got) != first {
+		t.Fatalf("read %q, %v; want %q", got, err, first)
+	}
+	read := make(chan error, 1)
+	go func() {
+		_, err := resp.Body.Read(make([]byte, 512))
+		read <- err
+		close(body.readBack)
+	}()
+	if err := resp.Body.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-read; !errors.Is(err, net.ErrClosed) {
+		t.Errorf("the interrupted Read returned %v, want the body's own error", err)
+	}
+	closeBus(t, b)
+
+	evs := mem.Events()
+	if types(evs) != "start token error" {
+		t.Fatalf("events %q, want start token error", types(evs))
+	}
+	checkData(t, "error", evs[2].Data, map[string]any{
+		events.KeyErrorMessage:      "llmhttp: response body closed before the response ended",
+		llmhttp.KeyStreamIncomplete: true,
+	})
 }
 
 // TestParseFailuresNeverFailTheCaller feeds streams the parser cannot follow:
