@@ -165,15 +165,7 @@ func TestIncompleteStreams(t *testing.T) {
 				tt.finish(t, resp.Body)
 				closeBus(t, b)
 
-				evs := mem.Events()
-				if types(evs) != "start token error" {
-					t.Fatalf("events %q, want start token error", types(evs))
-				}
-				checkData(t, "error", evs[2].Data, map[string]any{
-					events.KeyErrorType:         "*llmhttp.IncompleteError",
-					events.KeyErrorMessage:      tt.message,
-					llmhttp.KeyStreamIncomplete: true,
-				})
+				checkIncomplete(t, mem.Events(), tt.message)
 			})
 		}
 	}
@@ -245,12 +237,19 @@ func TestCloseThatInterruptsAReadIsAClose(t *testing.T) {
 	}
 	closeBus(t, b)
 
-	evs := mem.Events()
+	checkIncomplete(t, mem.Events(), "llmhttp: response body closed before the response ended")
+}
+
+// checkIncomplete checks that a stream that stopped after its first delta
+// sent a start, a token and an error event saying why, marked incomplete.
+func checkIncomplete(t *testing.T, evs []events.Event, message string) {
+	t.Helper()
 	if types(evs) != "start token error" {
 		t.Fatalf("events %q, want start token error", types(evs))
 	}
 	checkData(t, "error", evs[2].Data, map[string]any{
-		events.KeyErrorMessage:      "llmhttp: response body closed before the response ended",
+		events.KeyErrorType:         "*llmhttp.IncompleteError",
+		events.KeyErrorMessage:      message,
 		llmhttp.KeyStreamIncomplete: true,
 	})
 }
