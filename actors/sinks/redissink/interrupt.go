@@ -5,6 +5,8 @@ import (
 	"net"
 	"sync"
 	"time"
+
+	"github.com/streamll/streamll-go/internal/rawio"
 )
 
 // conns tracks the connections of a client the sink dialed itself, so that
@@ -22,13 +24,16 @@ type conns struct {
 func newConns() *conns { return &conns{set: map[net.Conn]struct{}{}} }
 
 // dialer wraps next so that every connection it makes is tracked until
-// closed.
+// closed, and reads and writes a plain socket with raw system calls (see
+// package rawio: at moderate rates that spares the runtime's monitor thread
+// a wake-up per round trip).
 func (c *conns) dialer(next func(ctx context.Context, network, addr string) (net.Conn, error)) func(ctx context.Context, network, addr string) (net.Conn, error) {
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		nc, err := next(ctx, network, addr)
 		if err != nil {
 			return nil, err
 		}
+		nc = rawio.Wrap(nc)
 		c.mu.Lock()
 		c.set[nc] = struct{}{}
 		c.mu.Unlock()
