@@ -197,12 +197,15 @@ func readNATSStream(t *testing.T, js jetstream.JetStream, name string) []events.
 		return err
 	})
 	total := int(st.CachedInfo().State.Msgs)
+	// A cluster that has just lost its leader can leave a consumer's create
+	// request unanswered: ask again rather than wait out one request.
+	var c jetstream.Consumer
+	retry(t, "an ordered consumer on "+name, func(ctx context.Context) (err error) {
+		c, err = st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{})
+		return err
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	c, err := st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	got := make([]events.Event, 0, total)
 	for len(got) < total && ctx.Err() == nil {
 		batch, err := c.Fetch(min(total-len(got), 5000), jetstream.FetchMaxWait(2*time.Second))
