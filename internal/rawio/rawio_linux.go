@@ -43,21 +43,8 @@ func (c *conn) Read(p []byte) (int, error) {
 		errno syscall.Errno
 	)
 	err := c.rc.Read(func(fd uintptr) bool {
-		for {
-			r, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
-			switch e {
-			case 0:
-				n = int(r)
-				return true
-			case syscall.EINTR:
-				continue
-			case syscall.EAGAIN:
-				return false // wait until readable
-			default:
-				errno = e
-				return true
-			}
-		}
+		n, errno = sys(syscall.SYS_READ, fd, p)
+		return errno != syscall.EAGAIN // else wait until readable
 	})
 	switch {
 	case err != nil:
@@ -79,11 +66,10 @@ func (c *conn) Write(p []byte) (int, error) {
 	)
 	err := c.rc.Write(func(fd uintptr) bool {
 		for n < len(p) {
-			r, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&p[n])), uintptr(len(p)-n))
+			w, e := sys(syscall.SYS_WRITE, fd, p[n:])
 			switch e {
 			case 0:
-				n += int(r)
-			case syscall.EINTR:
+				n += w
 			case syscall.EAGAIN:
 				return false // wait until writable
 			default:
@@ -100,6 +86,17 @@ func (c *conn) Write(p []byte) (int, error) {
 		return n, c.opError("write", os.NewSyscallError("write", errno))
 	}
 	return n, nil
+}
+
+// sys makes the raw system call trap (read or write) on fd with the bytes
+// of p, which is not empty, again as long as a signal interrupts it.
+func sys(trap, fd uintptr, p []byte) (int, syscall.Errno) {
+	for {
+		r, _, e := syscall.RawSyscall(trap, fd, uintptr(unsafe.Pointer(unsafe.SliceData(p))), uintptr(len(p)))
+		if e != syscall.EINTR {
+			return int(r), e
+		}
+	}
 }
 
 // opError wraps err as package net does, so that callers telling timeouts,
