@@ -92,16 +92,24 @@ func (s *lineServer) events() []events.Event {
 // lineSink is a small network driver, written by the rules, with one
 // fault.
 type lineSink struct {
-	addr   string
-	fault  string
+	addr  string
+	fault string
+	buf   []byte
+
+	// mu guards the connection and closed: the suite closes a driver whose
+	// Write it gave up on (ignores-deadline never returns in time) while
+	// that Write still runs.
+	mu     sync.Mutex
 	conn   net.Conn
 	r      *bufio.Reader
-	buf    []byte
 	closed bool
 }
 
 func (s *lineSink) Write(ctx context.Context, batch []*events.Event) error {
-	if s.closed {
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
 		return sinks.ErrClosed
 	}
 	if len(batch) == 0 {
@@ -127,14 +135,11 @@ func (s *lineSink) Write(ctx context.Context, batch []*events.Event) error {
 // write sends batch and reads an answer per event. When the answers stop
 // part way, the events not answered are listed in a BatchError.
 func (s *lineSink) write(ctx context.Context, batch []*events.Event) error {
-	if s.conn == nil {
-		c, err := (&net.Dialer{}).DialContext(ctx, "tcp", s.addr)
-		if err != nil {
-			return fmt.Errorf("linesink: %w", err)
-		}
-		s.conn, s.r = c, bufio.NewReader(c)
+	c, r, err := s.connection(ctx)
+	if err != nil {
+		return err
 	}
-	if c := s.conn; s.fault != "ignores-deadline" {
+	if s.fault != "ignores-deadline" {
 		if d, ok := ctx.Deadline(); ok {
 			_ = c.SetDeadline(d)
 		}
@@ -145,13 +150,13 @@ func (s *lineSink) write(ctx context.Context, batch []*events.Event) error {
 	for _, ev := range batch {
 		s.buf = append(events.AppendJSON(s.buf, ev), '\n')
 	}
-	if _, err := s.conn.Write(s.buf); err != nil {
-		s.drop()
+	if _, err := c.Write(s.buf); err != nil {
+		s.drop(c)
 		return fmt.Errorf("linesink: %w", err)
 	}
 	for i := range batch {
-		if _, err := s.r.ReadString('\n'); err != nil {
-			s.drop()
+		if _, err := r.ReadString('\n'); err != nil {
+			s.drop(c)
 			if i == 0 {
 				return fmt.Errorf("linesink: %w", err)
 			}
@@ -165,18 +170,40 @@ func (s *lineSink) write(ctx context.Context, batch []*events.Event) error {
 	return nil
 }
 
-func (s *lineSink) drop() {
-	s.conn.Close()
-	s.conn, s.r = nil, nil
+// connection returns the open connection, dialing one if there is none.
+func (s *lineSink) connection(ctx context.Context) (net.Conn, *bufio.Reader, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.conn == nil {
+		c, err := (&net.Dialer{}).DialContext(ctx, "tcp", s.addr)
+		if err != nil {
+			return nil, nil, fmt.Errorf("linesink: %w", err)
+		}
+		s.conn, s.r = c, bufio.NewReader(c)
+	}
+	return s.conn, s.r, nil
+}
+
+// drop closes c and forgets it, unless Close already has.
+func (s *lineSink) drop(c net.Conn) {
+	s.mu.Lock()
+	if s.conn == c {
+		s.conn, s.r = nil, nil
+	}
+	s.mu.Unlock()
+	c.Close()
 }
 
 func (s *lineSink) Close(context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.closed {
 		return nil
 	}
 	s.closed = true
 	if s.conn != nil {
-		s.drop()
+		s.conn.Close()
+		s.conn, s.r = nil, nil
 	}
 	return nil
 }
