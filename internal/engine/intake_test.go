@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"unsafe"
 
 	"github.com/streamll/streamll-go/events"
 )
@@ -140,5 +141,14 @@ func TestNudgeAtDue(t *testing.T) {
 	}
 	if wake, urgent := in.nudge(500); !wake || !urgent {
 		t.Fatalf("Emit at the due: wake %v urgent %v, want an urgent wake", wake, urgent)
+	}
+}
+
+// TestSlotFillsWholeCacheLines pins the padding of a slot (and the size the
+// docs give for it): producers filling neighbouring slots at once must not
+// write one cache line.
+func TestSlotFillsWholeCacheLines(t *testing.T) {
+	if n := unsafe.Sizeof(slot{}); n%64 != 0 || n != 192 {
+		t.Fatalf("a slot is %d bytes; want 192, a multiple of 64 (docs/architecture.md and docs/configuration.md give it)", n)
 	}
 }
