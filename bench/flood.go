@@ -28,8 +28,9 @@ type FloodResult struct {
 	Seconds   float64 `json:"seconds"`
 	Emitted   uint64  `json:"emitted"`
 	Delivered uint64  `json:"delivered"`
-	// Dropped is by reason; Buffered is what the bus still held when the
-	// flood ended (it is delivered or counted by Close).
+	// Dropped is by reason; Buffered is what the bus still held once its
+	// figures stopped moving after the flood (a stalled sink's buffer; it is
+	// delivered or counted by Close).
 	Dropped  map[string]uint64 `json:"dropped"`
 	Buffered uint64            `json:"buffered_at_end"`
 	Exact    bool              `json:"exact"` // emitted = delivered + dropped + buffered
@@ -84,11 +85,7 @@ func runFlood(ctx context.Context, cfg config, rep *Report) error {
 	start := time.Now()
 	run := floodLoop(ctx, cfg, w, func(ev *events.Event) { b.Emit(*ev) })
 	res.Seconds = time.Since(start).Seconds()
-	// What the intake still holds is counted once the router has taken it.
-	for deadline := time.Now().Add(10 * time.Second); sinkHealth(b).Received-before.Received < run.n && time.Now().Before(deadline); {
-		time.Sleep(time.Millisecond)
-	}
-	after := sinkHealth(b)
+	after := quietHealth(b, before.Received+run.n, 10*time.Second)
 	res.PeakRSSBytes, res.RSSSamples, res.HeapPeakBytes = sampler.stop()
 
 	res.Emitted, res.Emit = run.n, run.lat
@@ -235,6 +232,33 @@ func floodBus(cfg config) (*bus.Bus, sinks.Sink, func(), error) {
 }
 
 func sinkHealth(b *bus.Bus) sinks.Health { return b.Health()[0] }
+
+// quietHealth waits (up to limit) until the sink has received want events in
+// all, what the intake still held included, and its figures have stopped
+// moving, and returns them. Health adds up only at a quiet moment: read
+// while the sink still moves events from its buffer to its server, the
+// figures come from slightly different instants, and a flood's last batch
+// could be counted in neither Delivered nor Buffered.
+func quietHealth(b *bus.Bus, want uint64, limit time.Duration) sinks.Health {
+	deadline := time.Now().Add(limit)
+	h := sinkHealth(b)
+	for time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+		next := sinkHealth(b)
+		if next.Received >= want && sameCounts(h, next) {
+			return next
+		}
+		h = next
+	}
+	return h
+}
+
+// sameCounts reports whether two readings of a sink agree on every count
+// the flood's accounting adds up.
+func sameCounts(a, b sinks.Health) bool {
+	return a.Received == b.Received && a.Delivered == b.Delivered &&
+		a.DroppedTotal() == b.DroppedTotal() && a.Buffered == b.Buffered
+}
 
 // stallServer listens on a loopback port, accepts every connection and
 // never reads or answers: a server that hangs.
