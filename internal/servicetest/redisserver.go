@@ -3,6 +3,7 @@ package servicetest
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -23,6 +24,10 @@ type RedisServer struct {
 	// Stop and Start.
 	Addr string
 
+	// TLS, for a server StartRedisTLSServer started, holds the files it
+	// serves TLS with; clients trust TLS.Roots. Nil for a plain server.
+	TLS *TLSFiles
+
 	path, dir string
 
 	mu   sync.Mutex
@@ -35,8 +40,22 @@ type RedisServer struct {
 // redis-server is not on PATH or does not start.
 func StartRedisServer(t testing.TB) *RedisServer {
 	t.Helper()
-	s := &RedisServer{path: Binary(t, "redis-server", "start a Redis server of its own to stop and restart"),
-		dir: t.TempDir()}
+	return startRedisServer(t, nil, "start a Redis server of its own to stop and restart")
+}
+
+// StartRedisTLSServer starts a redis-server of t's own that serves TLS only,
+// with a certificate of a CA of t's own (see NewTLSFiles) and no client
+// certificate asked for, and stops it when t ends. It skips t, or fails it
+// under STREAMLL_REQUIRE_SERVICES=1, as StartRedisServer does, and also when
+// the redis-server was built without TLS.
+func StartRedisTLSServer(t testing.TB) *RedisServer {
+	t.Helper()
+	return startRedisServer(t, NewTLSFiles(t), "start a Redis server of its own that serves TLS")
+}
+
+func startRedisServer(t testing.TB, files *TLSFiles, purpose string) *RedisServer {
+	t.Helper()
+	s := &RedisServer{path: Binary(t, "redis-server", purpose), dir: t.TempDir(), TLS: files}
 	t.Cleanup(s.Stop)
 	var err error
 	for range 5 { // a port found free can be taken before redis-server binds it
@@ -51,8 +70,14 @@ func StartRedisServer(t testing.TB) *RedisServer {
 	return nil
 }
 
-// URL returns the server's redis:// URL.
-func (s *RedisServer) URL() string { return (&url.URL{Scheme: "redis", Host: s.Addr}).String() }
+// URL returns the server's redis:// URL, or rediss:// for a TLS server.
+func (s *RedisServer) URL() string {
+	scheme := "redis"
+	if s.TLS != nil {
+		scheme = "rediss"
+	}
+	return (&url.URL{Scheme: scheme, Host: s.Addr}).String()
+}
 
 // Start starts the server (again) on Addr and returns once it answers PING,
 // or after 10s with an error. It does not touch a testing.T, so a test may
@@ -64,8 +89,17 @@ func (s *RedisServer) Start() error {
 		return errors.New("redis-server is already running")
 	}
 	_, port, _ := net.SplitHostPort(s.Addr)
-	cmd := exec.Command(s.path, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-		"--dir", s.dir, "--logfile", filepath.Join(s.dir, "redis.log"), "--daemonize", "no")
+	args := []string{"--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+		"--dir", s.dir, "--logfile", filepath.Join(s.dir, "redis.log"), "--daemonize", "no"}
+	var conf *tls.Config
+	if s.TLS == nil {
+		args = append(args, "--port", port)
+	} else {
+		args = append(args, "--port", "0", "--tls-port", port, "--tls-cert-file", s.TLS.CertFile,
+			"--tls-key-file", s.TLS.KeyFile, "--tls-ca-cert-file", s.TLS.CAFile, "--tls-auth-clients", "no")
+		conf = s.TLS.ClientConfig()
+	}
+	cmd := exec.Command(s.path, args...)
 	if err := cmd.Start(); err != nil {
 		return err
 	}
@@ -74,7 +108,7 @@ func (s *RedisServer) Start() error {
 	s.cmd, s.done = cmd, done
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		err := redisPingAddr(s.Addr)
+		err := redisPingAddr(s.Addr, conf)
 		if err == nil {
 			return nil
 		}
@@ -103,11 +137,17 @@ func (s *RedisServer) Stop() {
 	s.cmd = nil
 }
 
-// redisPingAddr asks the Redis at addr for PONG.
-func redisPingAddr(addr string) error {
+// redisPingAddr asks the Redis at addr for PONG, over TLS when conf is set.
+func redisPingAddr(addr string, conf *tls.Config) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", addr)
+	var conn net.Conn
+	var err error
+	if conf != nil {
+		conn, err = (&tls.Dialer{Config: conf}).DialContext(ctx, "tcp", addr)
+	} else {
+		conn, err = (&net.Dialer{}).DialContext(ctx, "tcp", addr)
+	}
 	if err != nil {
 		return err
 	}
