@@ -1,6 +1,8 @@
 package redissink
 
 import (
+	"cmp"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -57,6 +59,14 @@ type Config struct {
 	// Set ContextTimeoutEnabled in its options so that a Write gives up when
 	// its context does. Default nil (the sink dials URL and owns that client).
 	Client redis.UniversalClient
+
+	// TLS configures the TLS of a rediss:// URL: RootCAs to verify a server
+	// whose certificate a private CA signed, Certificates for mutual TLS, a
+	// ServerName other than the URL's host. The sink uses a copy. It
+	// requires a rediss:// URL, and the URL's ?skip_verify=true still
+	// applies. Default nil: rediss:// verifies the server against the
+	// system's roots, under the URL's host name.
+	TLS *tls.Config
 
 	// StreamKey is the stream written to. Default "streamll_events". It may be
 	// a template that names one stream per event with the placeholders
@@ -116,6 +126,9 @@ func (c Config) validate() error {
 	if c.Client != nil && c.Cluster {
 		bad("Cluster applies to URL; a Client is used as it is")
 	}
+	if c.Client != nil && c.TLS != nil {
+		bad("TLS applies to URL; a Client is used as it is")
+	}
 	if c.MaxLen < 0 {
 		bad("MaxLen %d is negative", c.MaxLen)
 	}
@@ -127,7 +140,7 @@ func (c Config) validate() error {
 
 // dial builds the client for rawURL without connecting. Its errors wrap
 // sinks.ErrInvalidConfig and never contain the URL's password.
-func dial(rawURL string, cluster bool, tracked *conns) (redis.UniversalClient, error) {
+func dial(rawURL string, cluster bool, own *tls.Config, tracked *conns) (redis.UniversalClient, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("%w: redissink: URL is not a valid URL%s", sinks.ErrInvalidConfig, parseDetail(rawURL, err))
@@ -143,6 +156,8 @@ func dial(rawURL string, cluster bool, tracked *conns) (redis.UniversalClient, e
 		return nil, invalid(fmt.Errorf("scheme %q is not redis, rediss or unix", u.Scheme))
 	case u.Scheme != "unix" && u.Host == "":
 		return nil, invalid(errors.New("no host"))
+	case own != nil && u.Scheme != "rediss":
+		return nil, invalid(fmt.Errorf("TLS is set, and a %s:// URL does not use it: use rediss://", u.Scheme))
 	}
 	if err := netaddr.CheckPort(u); err != nil {
 		return nil, invalid(err)
@@ -160,7 +175,8 @@ func dial(rawURL string, cluster bool, tracked *conns) (redis.UniversalClient, e
 		if opts.DialTimeout == 0 {
 			opts.DialTimeout = 5 * time.Second // go-redis's default, which it sets only later
 		}
-		opts.Dialer = tracked.dialer(redis.NewDialer(&redis.Options{DialTimeout: opts.DialTimeout, TLSConfig: opts.TLSConfig}))
+		opts.TLSConfig = withOwnTLS(own, opts.TLSConfig)
+		opts.Dialer = tracked.dialer(opts.DialTimeout, opts.TLSConfig)
 		return redis.NewClusterClient(opts), nil
 	}
 	opts, err := redis.ParseURL(rawURL)
@@ -168,8 +184,28 @@ func dial(rawURL string, cluster bool, tracked *conns) (redis.UniversalClient, e
 		return nil, invalid(err)
 	}
 	tune(q, &opts.ContextTimeoutEnabled, &opts.MaintNotificationsConfig, &opts.MaxRetries, &opts.DialerRetries)
-	opts.Dialer = tracked.dialer(redis.NewDialer(opts))
+	opts.TLSConfig = withOwnTLS(own, opts.TLSConfig)
+	if opts.DialTimeout == 0 {
+		opts.DialTimeout = 5 * time.Second // as for a cluster
+	}
+	opts.Dialer = tracked.dialer(opts.DialTimeout, opts.TLSConfig)
 	return redis.NewClient(opts), nil
+}
+
+// withOwnTLS returns the TLS configuration of the sink's own client: the
+// URL's (nil for redis://), or a copy of own with the URL's server name and
+// skip_verify wherever own leaves them out.
+func withOwnTLS(own, fromURL *tls.Config) *tls.Config {
+	if own == nil || fromURL == nil {
+		return fromURL
+	}
+	c := own.Clone()
+	c.ServerName = cmp.Or(c.ServerName, fromURL.ServerName)
+	c.InsecureSkipVerify = c.InsecureSkipVerify || fromURL.InsecureSkipVerify
+	if c.MinVersion == 0 {
+		c.MinVersion = fromURL.MinVersion
+	}
+	return c
 }
 
 // tune sets what the sink's own client needs, single node or cluster alike.

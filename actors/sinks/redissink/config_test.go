@@ -2,6 +2,7 @@ package redissink_test
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"strings"
 	"testing"
@@ -68,6 +69,10 @@ func TestNewRejects(t *testing.T) {
 		{"cluster over unix", redissink.Config{URL: "unix:///run/redis.sock", Cluster: true}, "not a unix socket"},
 		{"client and URL", redissink.Config{Client: client, URL: "redis://localhost:6379"}, "either Client or URL"},
 		{"client and cluster", redissink.Config{Client: client, Cluster: true}, "Cluster applies to URL"},
+		{"client and TLS", redissink.Config{Client: client, TLS: &tls.Config{}}, "TLS applies to URL"},
+		{"TLS on redis://", redissink.Config{URL: "redis://localhost:6379", TLS: &tls.Config{}}, "use rediss://"},
+		{"TLS by default URL", redissink.Config{TLS: &tls.Config{}}, "use rediss://"},
+		{"TLS over unix", redissink.Config{URL: "unix:///run/redis.sock", TLS: &tls.Config{}}, "use rediss://"},
 		{"negative MaxLen", redissink.Config{MaxLen: -1}, "MaxLen -1"},
 		{"unknown placeholder", redissink.Config{StreamKey: "events:{customer}"}, "unknown placeholder {customer}"},
 		{"bad host options", redissink.Config{Options: sinks.Options{BufferSize: -1}}, "BufferSize -1"},

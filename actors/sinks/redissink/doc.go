@@ -19,7 +19,9 @@
 //
 // Config.URL takes redis://[user[:password]@]host[:port][/db] (default
 // redis://localhost:6379), rediss:// for TLS, or unix:///path?db=N, with
-// go-redis's query options such as ?dial_timeout=3s. With Config.Cluster the
+// go-redis's query options such as ?dial_timeout=3s. A rediss:// server is
+// verified against the system's roots; Config.TLS gives it a private CA, a
+// client certificate or another server name. With Config.Cluster the
 // URL is a seed of a Redis Cluster, more seeds given as &addr=host:port, so a
 // REDIS_CLUSTER_URL can be used as it is. New only parses: it never connects,
 // so it does not block and the server need not be up; the first Write dials.
@@ -30,8 +32,8 @@
 // retries a failed batch with backoff, behind its circuit breaker, and
 // retrying below it would multiply timeouts and could send a half-delivered
 // pipeline twice. It also honours the Write's context for socket deadlines.
-// On Linux it reads and writes a plain TCP or Unix socket with raw system
-// calls through the network poller, so that a round trip after an idle
+// On Linux it reads and writes its TCP or Unix socket, under TLS too, with
+// raw system calls through the network poller, so that a round trip after an idle
 // moment does not wake the Go runtime's monitor thread, which at moderate
 // rates cost a quarter of the process's CPU (docs/benchmarks.md). Close
 // closes this client.

@@ -2,6 +2,7 @@ package redissink
 
 import (
 	"context"
+	"crypto/tls"
 	"net"
 	"sync"
 	"time"
@@ -23,22 +24,56 @@ type conns struct {
 
 func newConns() *conns { return &conns{set: map[net.Conn]struct{}{}} }
 
-// dialer wraps next so that every connection it makes is tracked until
-// closed, and reads and writes a plain socket with raw system calls (see
-// package rawio: at moderate rates that spares the runtime's monitor thread
-// a wake-up per round trip).
-func (c *conns) dialer(next func(ctx context.Context, network, addr string) (net.Conn, error)) func(ctx context.Context, network, addr string) (net.Conn, error) {
+// keepAlive is go-redis's own TCP keep-alive for the connections it dials.
+var keepAlive = net.KeepAliveConfig{Enable: true, Idle: 30 * time.Second, Interval: 5 * time.Second, Count: 3}
+
+// dialer returns the sink's own dial function: a socket whose reads and
+// writes are raw system calls (see package rawio: at moderate rates that
+// spares the runtime's monitor thread a wake-up per round trip), under TLS
+// when tlsConf is set, tracked until closed. timeout bounds the connect and
+// the TLS handshake, as go-redis's DialTimeout does.
+func (c *conns) dialer(timeout time.Duration, tlsConf *tls.Config) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	d := &net.Dialer{Timeout: max(timeout, 0), KeepAliveConfig: keepAlive} // go-redis reads a negative dial_timeout as none
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
-		nc, err := next(ctx, network, addr)
+		nc, err := d.DialContext(ctx, network, addr)
 		if err != nil {
 			return nil, err
 		}
 		nc = rawio.Wrap(nc)
+		if tlsConf != nil {
+			if nc, err = handshake(ctx, nc, timeout, tlsConf, addr); err != nil {
+				return nil, err
+			}
+		}
 		c.mu.Lock()
 		c.set[nc] = struct{}{}
 		c.mu.Unlock()
 		return &trackedConn{Conn: nc, owner: c}, nil
 	}
+}
+
+// handshake runs the client side of TLS over nc within timeout, naming the
+// server by addr's host when conf names none, and closes nc if it fails.
+func handshake(ctx context.Context, nc net.Conn, timeout time.Duration, conf *tls.Config, addr string) (net.Conn, error) {
+	if conf.ServerName == "" {
+		host, _, err := net.SplitHostPort(addr)
+		if err != nil {
+			host = addr
+		}
+		conf = conf.Clone()
+		conf.ServerName = host
+	}
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	tc := tls.Client(nc, conf)
+	if err := tc.HandshakeContext(ctx); err != nil {
+		nc.Close()
+		return nil, err
+	}
+	return tc, nil
 }
 
 // interrupt makes every blocked read or write of the tracked connections

@@ -90,7 +90,7 @@ func New(cfg Config) (*Sink, error) {
 	s.log = sinklog.New(cfg.Logger, cmp.Or(cfg.Options.Name, s.name))
 	if s.client == nil {
 		s.conns = newConns()
-		c, err := dial(cfg.URL, cfg.Cluster, s.conns)
+		c, err := dial(cfg.URL, cfg.Cluster, cfg.TLS, s.conns)
 		if err != nil {
 			return nil, err
 		}
