@@ -14,7 +14,9 @@
 // under STREAMLL_REQUIRE_SERVICES=1. Rabbitmqctl and CloseConnections close
 // connections from the broker side; StartRedisServer runs a redis-server of
 // the test's own, which it may stop and restart without touching the shared
-// one. Those tests are built with the "faults" tag only (see .ci/run).
+// one. Tests that stop a server are built with the "faults" tag only (see
+// .ci/run). StartRedisTLSServer runs one that serves TLS only, with a
+// certificate of a CA of the test's own (NewTLSFiles).
 //
 // Tests use Name for their own stream keys, exchanges and queues, so that
 // packages can run in parallel against the same servers.
