@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"sync/atomic"
 	"time"
 
@@ -294,6 +295,7 @@ func (s *Sink) options() (nats.Options, error) {
 	}
 	o.Name = c.ConnectionName
 	o.Timeout = c.DialTimeout
+	o.CustomDialer = &rawDialer{net.Dialer{Timeout: c.DialTimeout}}
 	o.ReconnectWait = c.ReconnectWait
 	o.MaxReconnect = -1     // for as long as the sink is open
 	o.ReconnectBufSize = -1 // fail a publish while reconnecting: the host holds the events
