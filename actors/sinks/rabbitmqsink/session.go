@@ -10,6 +10,8 @@ import (
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
+
+	"github.com/streamll/streamll-go/internal/rawio"
 )
 
 // session is one open connection and its publishing channel, with what the
@@ -60,7 +62,11 @@ func (s *Sink) dial(ctx context.Context, i int) (*session, error) {
 				c.Close()
 				return nil, err
 			}
-			cc := &corkedConn{Conn: c}
+			// Raw system calls on the socket (package rawio): a publish
+			// after an idle moment then does not wake the Go runtime's
+			// monitor thread, which at moderate rates costs more CPU than
+			// the publishing itself (docs/benchmarks.md).
+			cc := &corkedConn{Conn: rawio.Wrap(c)}
 			ss.tcp.Store(cc)
 			return cc, nil
 		},
