@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -10,7 +11,6 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/streamll/streamll-go/actors/sinks"
-	"github.com/streamll/streamll-go/actors/sinks/memory"
 	"github.com/streamll/streamll-go/actors/sinks/redissink"
 	"github.com/streamll/streamll-go/bus"
 	"github.com/streamll/streamll-go/events"
@@ -52,8 +52,8 @@ const tickEvery = time.Millisecond
 // runRates measures each of cfg.Rates in turn.
 func runRates(ctx context.Context, cfg config, rep *Report) error {
 	kind := cfg.Sinks[0]
-	if kind != kindMemory && kind != kindRedis {
-		return fmt.Errorf("-rates drives a memory or a redis sink, not %s", kind)
+	if kind == kindTerminal {
+		return errors.New("-rates drives a memory, redis, rabbitmq or nats sink, not terminal")
 	}
 	w := newWorkload(cfg.Payload)
 	for _, rate := range cfg.Rates {
@@ -139,51 +139,37 @@ func paced(ctx context.Context, rate float64, d time.Duration, w *workload, do f
 }
 
 // ratedBus runs the bus at rate into a fresh sink of cfg's kind. With live,
-// a consumer reads Redis as it goes and the run reports end-to-end latency
-// (its CPU is then not the bus's alone: the CPU pass runs without it).
-func ratedBus(ctx context.Context, cfg config, rate float64, w *workload, live bool) (ratedRun, error) {
-	var s sinks.Sink
-	var t *target
-	switch cfg.Sinks[0] {
-	case kindMemory:
-		m, err := memory.New(memory.Config{Options: hostOptions(cfg), Discard: true})
-		if err != nil {
-			return ratedRun{}, err
-		}
-		s = m
-	case kindRedis:
-		t = &target{kind: kindRedis, name: fmt.Sprintf("%s_%s_rate", cfg.Prefix, runSuffix())}
-		defer func() {
-			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
-			defer cancel()
-			_ = deleteRedisKeys(cctx, cfg.RedisURL, t.name)
-		}()
-		if live {
-			r, err := newRedisReader(ctx, cfg.RedisURL, t.name, redissink.DefaultField)
-			if err != nil {
-				return ratedRun{}, err
-			}
-			defer r.close()
-			t.consumer = newConsumer(r, true)
-			t.consumer.start(ctx)
-		}
-		r, err := redissink.New(redissink.Config{Options: hostOptions(cfg), URL: cfg.RedisURL, StreamKey: t.name})
-		if err != nil {
-			return ratedRun{}, err
-		}
-		s = r
+// a consumer reads the server as it goes and the run reports end-to-end
+// latency (its CPU is then not the bus's alone: the CPU pass runs without
+// it).
+func ratedBus(ctx context.Context, cfg config, rate float64, w *workload, live bool) (run ratedRun, err error) {
+	cfg.Consumer = consumeOff
+	if live && cfg.Sinks[0] != kindMemory {
+		cfg.Consumer = consumeLive
 	}
-	b, err := bus.New(bus.Config{Sinks: []sinks.Sink{s}, Linger: cfg.Linger, NoLinger: cfg.NoLinger})
+	t := &target{kind: cfg.Sinks[0], name: fmt.Sprintf("%s_%s_rate", cfg.Prefix, runSuffix())}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		defer cancel()
+		err = errors.Join(err, teardown(cctx, []*target{t}))
+	}()
+	if err := t.build(ctx, cfg, false); err != nil {
+		return ratedRun{}, err
+	}
+	if t.consumer != nil {
+		t.consumer.start(ctx)
+	}
+	b, err := bus.New(bus.Config{Sinks: []sinks.Sink{t.sink}, Linger: cfg.Linger, NoLinger: cfg.NoLinger})
 	if err != nil {
 		return ratedRun{}, err
 	}
-	run := paced(ctx, rate, cfg.Duration, w, func(ev *events.Event) { b.Emit(*ev) })
+	run = paced(ctx, rate, cfg.Duration, w, func(ev *events.Event) { b.Emit(*ev) })
 	cctx, cancel := context.WithTimeout(ctx, closeTimeout)
 	defer cancel()
 	if err := b.Close(cctx); err != nil {
 		return ratedRun{}, fmt.Errorf("rate %.0f: %w", rate, err)
 	}
-	if t != nil && t.consumer != nil {
+	if t.consumer != nil {
 		if err := t.consumer.finish(cctx); err != nil {
 			return ratedRun{}, err
 		}
