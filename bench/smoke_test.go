@@ -117,3 +117,29 @@ func TestRatesSmoke(t *testing.T) {
 		t.Errorf("the table has no go-redis 5ms column:\n%s", out)
 	}
 }
+
+// TestRatesSmokeOtherSinks runs the fixed-rate scenario briefly into
+// RabbitMQ and NATS: the bus and the control loop measured, the live pass's
+// end-to-end latency reported, and no go-redis loops beside them.
+func TestRatesSmokeOtherSinks(t *testing.T) {
+	for _, kind := range []string{kindRabbitMQ, kindNATS} {
+		t.Run(kind, func(t *testing.T) {
+			if kind == kindRabbitMQ {
+				servicetest.RabbitMQURL(t)
+			} else {
+				servicetest.NATSURL(t)
+			}
+			rep, out := runScenario(t, mustConfig(t, os.Getenv, "-sink", kind, "-rates", "2000", "-duration", "300ms"))
+			if len(rep.Rates) != 1 {
+				t.Fatalf("%d rate points, want 1:\n%s", len(rep.Rates), out)
+			}
+			p := rep.Rates[0]
+			if p.Sink != kind || p.Emitted < 480 || p.BusCPUus <= 0 || p.ControlCPUus <= 0 || len(p.Raw) != 0 {
+				t.Errorf("sink %s, emitted %d (want about 600), bus %.2f µs, control %.2f µs, raw loops %v:\n%s", p.Sink, p.Emitted, p.BusCPUus, p.ControlCPUus, p.Raw, out)
+			}
+			if p.E2E == nil || p.E2E.Count < 480 {
+				t.Errorf("end-to-end latency %+v, want a figure for each of the live pass's ~600 events:\n%s", p.E2E, out)
+			}
+		})
+	}
+}
