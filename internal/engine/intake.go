@@ -83,7 +83,17 @@ func (in *intake) put(ev *events.Event, at int64) putResult {
 			return putSealed
 		}
 		s := &in.slots[pos&in.mask]
-		switch lap := int64(s.seq.Load() - pos); {
+		// The slot is free for pos once the router has read the position a
+		// lap before it. The head says so from a line the router writes
+		// once per turn, where the slot's own sequence is a line it wrote
+		// when it freed the slot: with producers on every core, reading
+		// that line ahead of the claim cost a cache miss per event.
+		// Near full the head lags its turn, and the slot decides.
+		lap := int64(0)
+		if pos-in.head.Load() >= uint64(len(in.slots)) {
+			lap = int64(s.seq.Load() - pos)
+		}
+		switch {
 		case lap == 0:
 			if !in.tail.CompareAndSwap(pos, pos+1) {
 				pos = in.tail.Load()

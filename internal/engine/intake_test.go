@@ -29,8 +29,24 @@ func TestIntakeRoundsUpAndReportsFull(t *testing.T) {
 	if fmt.Sprint(got) != "[0 1 2]" || in.backlog() != 5 {
 		t.Fatalf("took %v, backlog %d", got, in.backlog())
 	}
-	if r := in.put(&events.Event{Operation: "8"}, 0); r != putOK {
-		t.Fatalf("put after a take = %v", r)
+	// The take freed exactly three slots, whichever way put learns it.
+	for i := 8; i < 11; i++ {
+		if r := in.put(&events.Event{Operation: fmt.Sprint(i)}, 0); r != putOK {
+			t.Fatalf("put %d after a take of three = %v", i, r)
+		}
+	}
+	if r := in.put(&events.Event{}, 0); r != putFull {
+		t.Fatalf("put into the intake full again = %v, want putFull", r)
+	}
+	got = got[:0]
+	in.take(100, func(s *slot) { got = append(got, s.ev.Operation) })
+	if fmt.Sprint(got) != "[3 4 5 6 7 8 9 10]" || in.backlog() != 0 {
+		t.Fatalf("took %v, backlog %d", got, in.backlog())
+	}
+	for i := range 8 { // a second lap, from the head alone
+		if r := in.put(&events.Event{}, 0); r != putOK {
+			t.Fatalf("put %d on the second lap = %v", i, r)
+		}
 	}
 }
 
