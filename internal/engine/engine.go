@@ -134,7 +134,7 @@ func (e *Engine) Emit(ev *events.Event) {
 	if ev.Timestamp.IsZero() {
 		at = e.clock.reading()
 	}
-	switch e.in.put(ev, at) {
+	switch r, pos := e.in.put(ev, at); r {
 	case putOK:
 		if e.in.wake.v.Load() == routerRunning {
 			return
@@ -142,7 +142,7 @@ func (e *Engine) Emit(ev *events.Event) {
 		if at == 0 {
 			at = e.clock.reading() // the event came with its own time
 		}
-		if wake, urgent := e.in.nudge(at); wake {
+		if wake, urgent := e.in.nudge(at, pos); wake {
 			switch {
 			case urgent || e.linger <= 0:
 				e.root.Send(e.router, wakeUrgent{})

@@ -70,17 +70,17 @@ func newIntake(size int) *intake {
 // capacity is the number of slots.
 func (in *intake) capacity() int { return len(in.slots) }
 
-// put copies ev into the next free slot. An event without an EventID gets
+// put copies ev into the next free slot and returns its position. An event without an EventID gets
 // one from the router, off the producer's path. An event without a
 // Timestamp comes with at, the engine's monotonic reading of when it was
 // emitted (never 0), from which the router makes its wall-clock time.
-func (in *intake) put(ev *events.Event, at int64) putResult {
+func (in *intake) put(ev *events.Event, at int64) (putResult, uint64) {
 	procPin()
 	pos := in.tail.Load()
 	for {
 		if pos&closedBit != 0 {
 			procUnpin()
-			return putSealed
+			return putSealed, 0
 		}
 		s := &in.slots[pos&in.mask]
 		// The slot is free for pos once the router has read the position a
@@ -104,10 +104,10 @@ func (in *intake) put(ev *events.Event, at int64) putResult {
 			s.at = at
 			s.seq.Store(pos + 1)
 			procUnpin()
-			return putOK
+			return putOK, pos
 		case lap < 0:
 			procUnpin()
-			return putFull
+			return putFull, 0
 		default:
 			pos = in.tail.Load() // another producer took this slot
 		}
@@ -174,15 +174,17 @@ const (
 // noDue is the due of a router that is not lingering: no reading reaches it.
 const noDue = math.MaxInt64
 
-// nudge is called by a producer after it filled a slot at reading now, when
-// the router is not running; it returns true if the producer must wake the
-// router, and whether the wake is urgent (the router must not linger).
-func (in *intake) nudge(now int64) (wake, urgent bool) {
+// nudge is called by a producer after it filled the slot of position pos
+// at reading now, when the router is not running; it returns true if the
+// producer must wake the router, and whether the wake is urgent (the router
+// must not linger). The backlog it weighs is the one up to pos: reading the
+// tail, which the other producers write, would cost a cache miss per event.
+func (in *intake) nudge(now int64, pos uint64) (wake, urgent bool) {
 	switch in.wake.v.Load() {
 	case routerIdle:
 		return in.wake.v.CompareAndSwap(routerIdle, routerLingering), false
 	case routerLingering:
-		if in.backlog() >= in.urgent || now >= in.wake.due.Load() {
+		if head := in.head.Load(); pos+1 >= head+in.urgent || now >= in.wake.due.Load() {
 			return in.wake.v.CompareAndSwap(routerLingering, routerRunning), true
 		}
 	}

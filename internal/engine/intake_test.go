@@ -17,11 +17,11 @@ func TestIntakeRoundsUpAndReportsFull(t *testing.T) {
 		t.Fatalf("capacity = %d, want 8", in.capacity())
 	}
 	for i := range 8 {
-		if r := in.put(&events.Event{Operation: fmt.Sprint(i)}, 0); r != putOK {
+		if r, _ := in.put(&events.Event{Operation: fmt.Sprint(i)}, 0); r != putOK {
 			t.Fatalf("put %d = %v", i, r)
 		}
 	}
-	if r := in.put(&events.Event{}, 0); r != putFull {
+	if r, _ := in.put(&events.Event{}, 0); r != putFull {
 		t.Fatalf("put into a full intake = %v, want putFull", r)
 	}
 	var got []string
@@ -31,11 +31,11 @@ func TestIntakeRoundsUpAndReportsFull(t *testing.T) {
 	}
 	// The take freed exactly three slots, whichever way put learns it.
 	for i := 8; i < 11; i++ {
-		if r := in.put(&events.Event{Operation: fmt.Sprint(i)}, 0); r != putOK {
+		if r, _ := in.put(&events.Event{Operation: fmt.Sprint(i)}, 0); r != putOK {
 			t.Fatalf("put %d after a take of three = %v", i, r)
 		}
 	}
-	if r := in.put(&events.Event{}, 0); r != putFull {
+	if r, _ := in.put(&events.Event{}, 0); r != putFull {
 		t.Fatalf("put into the intake full again = %v, want putFull", r)
 	}
 	got = got[:0]
@@ -44,7 +44,7 @@ func TestIntakeRoundsUpAndReportsFull(t *testing.T) {
 		t.Fatalf("took %v, backlog %d", got, in.backlog())
 	}
 	for i := range 8 { // a second lap, from the head alone
-		if r := in.put(&events.Event{}, 0); r != putOK {
+		if r, _ := in.put(&events.Event{}, 0); r != putOK {
 			t.Fatalf("put %d on the second lap = %v", i, r)
 		}
 	}
@@ -67,7 +67,7 @@ func TestIntakeSealed(t *testing.T) {
 	if end := in.seal(); end != 1 {
 		t.Fatalf("seal = %d, want 1", end)
 	}
-	if r := in.put(&events.Event{}, 0); r != putSealed {
+	if r, _ := in.put(&events.Event{}, 0); r != putSealed {
 		t.Fatalf("put after seal = %v, want putSealed", r)
 	}
 	if in.claimed() != 1 || !in.ready() {
@@ -87,7 +87,7 @@ func TestIntakeConcurrentProducers(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < each; {
-				switch in.put(&events.Event{ModuleName: fmt.Sprint(p), Operation: fmt.Sprint(i)}, 0) {
+				switch r, _ := in.put(&events.Event{ModuleName: fmt.Sprint(p), Operation: fmt.Sprint(i)}, 0); r {
 				case putOK:
 					i++
 				case putFull:
@@ -129,18 +129,18 @@ func TestIntakeConcurrentProducers(t *testing.T) {
 
 func TestNudge(t *testing.T) {
 	in := newIntake(4)
-	if wake, urgent := in.nudge(1); !wake || urgent {
+	_, first := in.put(&events.Event{}, 0)
+	if wake, urgent := in.nudge(1, first); !wake || urgent {
 		t.Fatalf("idle router: wake %v urgent %v, want a plain wake", wake, urgent)
 	}
-	if wake, _ := in.nudge(2); wake {
+	if wake, _ := in.nudge(2, first); wake {
 		t.Fatal("a lingering router with no due was woken twice")
 	}
-	in.put(&events.Event{}, 0)
-	in.put(&events.Event{}, 0) // half full
-	if wake, urgent := in.nudge(3); !wake || !urgent {
+	_, half := in.put(&events.Event{}, 0)
+	if wake, urgent := in.nudge(3, half); !wake || !urgent {
 		t.Fatalf("half-full intake: wake %v urgent %v, want an urgent wake", wake, urgent)
 	}
-	if wake, _ := in.nudge(4); wake {
+	if wake, _ := in.nudge(4, half); wake {
 		t.Fatal("a running router was woken")
 	}
 }
@@ -148,14 +148,14 @@ func TestNudge(t *testing.T) {
 // An Emit at or after the linger's due ends it; one before it does not.
 func TestNudgeAtDue(t *testing.T) {
 	in := newIntake(1024)
-	if wake, _ := in.nudge(100); !wake {
+	if wake, _ := in.nudge(100, 0); !wake {
 		t.Fatal("idle router not woken")
 	}
 	in.wake.due.Store(500)
-	if wake, _ := in.nudge(499); wake {
+	if wake, _ := in.nudge(499, 0); wake {
 		t.Fatal("an Emit before the due ended the linger")
 	}
-	if wake, urgent := in.nudge(500); !wake || !urgent {
+	if wake, urgent := in.nudge(500, 0); !wake || !urgent {
 		t.Fatalf("Emit at the due: wake %v urgent %v, want an urgent wake", wake, urgent)
 	}
 }
