@@ -311,7 +311,7 @@ func startRSSSampler() *rssSampler {
 		defer t.Stop()
 		start := time.Now()
 		var ms runtime.MemStats
-		for {
+		for tick := 0; ; tick++ {
 			select {
 			case <-s.stopCh:
 				return
@@ -322,7 +322,7 @@ func startRSSSampler() *rssSampler {
 			if sec := int(time.Since(start) / time.Second); sec >= len(s.perSecond) {
 				s.perSecond = append(s.perSecond, rss>>20)
 			}
-			if len(s.perSecond)%4 == 0 { // ReadMemStats stops the world: not every tick
+			if tick%4 == 0 { // ReadMemStats stops the world: every fourth tick
 				runtime.ReadMemStats(&ms)
 				s.heapPeak = max(s.heapPeak, ms.HeapAlloc)
 			}

@@ -38,8 +38,8 @@ func TestFloodCountsAddUp(t *testing.T) {
 			} else if f.Delivered == 0 || f.ClosedLoopPerSec == 0 {
 				t.Errorf("delivered %d, closed loop %.0f/s", f.Delivered, f.ClosedLoopPerSec)
 			}
-			if f.ControlOps == 0 || f.Emit == nil || f.Control == nil || f.PeakRSSBytes == 0 || f.HeapAfterBytes == 0 {
-				t.Errorf("figures missing: control ops %d, emit %v, control %v, peak RSS %d, heap after %d", f.ControlOps, f.Emit, f.Control, f.PeakRSSBytes, f.HeapAfterBytes)
+			if f.ControlOps == 0 || f.Emit == nil || f.Control == nil || f.PeakRSSBytes == 0 || f.HeapPeakBytes == 0 || f.HeapAfterBytes == 0 {
+				t.Errorf("figures missing: control ops %d, emit %v, control %v, peak RSS %d, peak heap %d, heap after %d", f.ControlOps, f.Emit, f.Control, f.PeakRSSBytes, f.HeapPeakBytes, f.HeapAfterBytes)
 			}
 			if !rep.OK || !strings.Contains(out, "every event accounted for: true") {
 				t.Errorf("report not OK (%q):\n%s", rep.Problems, out)
