@@ -40,7 +40,8 @@
 //
 // Config.Client takes any redis.UniversalClient instead (single node,
 // Sentinel failover, Ring or Cluster). The caller owns it: the sink never
-// closes it, and the caller closes it after the sink's Close. Give it
+// closes it, and the caller closes it after the sink's Close. Its
+// connections are go-redis's own, without the raw socket I/O above. Give it
 // ContextTimeoutEnabled, so that a Write returns when its context ends, and
 // preferably MaxRetries -1, since go-redis retries a whole pipeline when it
 // retries one (a retried pipeline can append events twice; consumers
