@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/redis/go-redis/v9/maintnotifications"
@@ -172,11 +171,8 @@ func dial(rawURL string, cluster bool, own *tls.Config, tracked *conns) (redis.U
 			return nil, invalid(err)
 		}
 		tune(q, &opts.ContextTimeoutEnabled, &opts.MaintNotificationsConfig, &opts.MaxRetries, &opts.DialerRetries)
-		if opts.DialTimeout == 0 {
-			opts.DialTimeout = 5 * time.Second // go-redis's default, which it sets only later
-		}
 		opts.TLSConfig = withOwnTLS(own, opts.TLSConfig)
-		opts.Dialer = tracked.dialer(opts.DialTimeout, opts.TLSConfig)
+		opts.Dialer = tracked.dialer(opts.TLSConfig)
 		return redis.NewClusterClient(opts), nil
 	}
 	opts, err := redis.ParseURL(rawURL)
@@ -185,10 +181,7 @@ func dial(rawURL string, cluster bool, own *tls.Config, tracked *conns) (redis.U
 	}
 	tune(q, &opts.ContextTimeoutEnabled, &opts.MaintNotificationsConfig, &opts.MaxRetries, &opts.DialerRetries)
 	opts.TLSConfig = withOwnTLS(own, opts.TLSConfig)
-	if opts.DialTimeout == 0 {
-		opts.DialTimeout = 5 * time.Second // as for a cluster
-	}
-	opts.Dialer = tracked.dialer(opts.DialTimeout, opts.TLSConfig)
+	opts.Dialer = tracked.dialer(opts.TLSConfig)
 	return redis.NewClient(opts), nil
 }
 

@@ -30,10 +30,11 @@ var keepAlive = net.KeepAliveConfig{Enable: true, Idle: 30 * time.Second, Interv
 // dialer returns the sink's own dial function: a socket whose reads and
 // writes are raw system calls (see package rawio: at moderate rates that
 // spares the runtime's monitor thread a wake-up per round trip), under TLS
-// when tlsConf is set, tracked until closed. timeout bounds the connect and
-// the TLS handshake, as go-redis's DialTimeout does.
-func (c *conns) dialer(timeout time.Duration, tlsConf *tls.Config) func(ctx context.Context, network, addr string) (net.Conn, error) {
-	d := &net.Dialer{Timeout: max(timeout, 0), KeepAliveConfig: keepAlive} // go-redis reads a negative dial_timeout as none
+// when tlsConf is set (which names the server: the URL's host, unless the
+// caller's TLS names another), tracked until closed. The connect and the
+// handshake end with ctx, which go-redis's pool bounds by DialTimeout.
+func (c *conns) dialer(tlsConf *tls.Config) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	d := &net.Dialer{KeepAliveConfig: keepAlive}
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		nc, err := d.DialContext(ctx, network, addr)
 		if err != nil {
@@ -41,39 +42,18 @@ func (c *conns) dialer(timeout time.Duration, tlsConf *tls.Config) func(ctx cont
 		}
 		nc = rawio.Wrap(nc)
 		if tlsConf != nil {
-			if nc, err = handshake(ctx, nc, timeout, tlsConf, addr); err != nil {
+			tc := tls.Client(nc, tlsConf)
+			if err := tc.HandshakeContext(ctx); err != nil {
+				nc.Close()
 				return nil, err
 			}
+			nc = tc
 		}
 		c.mu.Lock()
 		c.set[nc] = struct{}{}
 		c.mu.Unlock()
 		return &trackedConn{Conn: nc, owner: c}, nil
 	}
-}
-
-// handshake runs the client side of TLS over nc within timeout, naming the
-// server by addr's host when conf names none, and closes nc if it fails.
-func handshake(ctx context.Context, nc net.Conn, timeout time.Duration, conf *tls.Config, addr string) (net.Conn, error) {
-	if conf.ServerName == "" {
-		host, _, err := net.SplitHostPort(addr)
-		if err != nil {
-			host = addr
-		}
-		conf = conf.Clone()
-		conf.ServerName = host
-	}
-	if timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, timeout)
-		defer cancel()
-	}
-	tc := tls.Client(nc, conf)
-	if err := tc.HandshakeContext(ctx); err != nil {
-		nc.Close()
-		return nil, err
-	}
-	return tc, nil
 }
 
 // interrupt makes every blocked read or write of the tracked connections

@@ -1,9 +1,12 @@
 package redissink_test
 
 import (
+	"context"
+	"net"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -51,4 +54,43 @@ func TestRediss(t *testing.T) {
 			t.Fatalf("read back %d events, want %d", len(got), len(batch))
 		}
 	})
+}
+
+// TestRedissHandshakeEndsWithDialTimeout: a server that accepts the
+// connection and never answers the TLS handshake holds a Write no longer
+// than the URL's dial_timeout (go-redis bounds each dial with it), not
+// until the Write's own, far later deadline.
+func TestRedissHandshakeEndsWithDialTimeout(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	held := make(chan net.Conn, 16)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			held <- c // accepted, never answered
+		}
+	}()
+	defer func() {
+		for len(held) > 0 {
+			(<-held).Close()
+		}
+	}()
+	s := newSink(t, redissink.Config{URL: "rediss://" + ln.Addr().String() + "?dial_timeout=200ms&skip_verify=true", StreamKey: "never"})
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	start := time.Now()
+	err = s.Write(ctx, sinktest.MakeEvents(1, "tls"))
+	if err == nil {
+		t.Fatal("Write to a server that never answers the handshake succeeded")
+	}
+	if ctx.Err() != nil {
+		t.Fatalf("the handshake held the Write until its own deadline (%v): %v", time.Since(start), err)
+	}
+	t.Logf("Write gave up after %v: %v", time.Since(start).Round(time.Millisecond), err)
 }
