@@ -1,9 +1,6 @@
 package servicetest
 
 import (
-	"bufio"
-	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -13,7 +10,6 @@ import (
 	"strconv"
 	"sync"
 	"testing"
-	"time"
 )
 
 // RedisServer is a redis-server process of a test's own on a free loopback
@@ -71,15 +67,18 @@ func startRedisServer(t testing.TB, files *TLSFiles, purpose string) *RedisServe
 }
 
 // URL returns the server's redis:// URL, or rediss:// for a TLS server.
-func (s *RedisServer) URL() string {
+func (s *RedisServer) URL() string { return s.url().String() }
+
+func (s *RedisServer) url() *url.URL {
 	scheme := "redis"
 	if s.TLS != nil {
 		scheme = "rediss"
 	}
-	return (&url.URL{Scheme: scheme, Host: s.Addr}).String()
+	return &url.URL{Scheme: scheme, Host: s.Addr}
 }
 
-// Start starts the server (again) on Addr and returns once it answers PING,
+// Start starts the server (again) on Addr and returns once it answers PING
+// (over TLS for a TLS server),
 // or after 10s with an error. It does not touch a testing.T, so a test may
 // call it from a goroutine of its own.
 func (s *RedisServer) Start() error {
@@ -91,13 +90,11 @@ func (s *RedisServer) Start() error {
 	_, port, _ := net.SplitHostPort(s.Addr)
 	args := []string{"--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
 		"--dir", s.dir, "--logfile", filepath.Join(s.dir, "redis.log"), "--daemonize", "no"}
-	var conf *tls.Config
 	if s.TLS == nil {
 		args = append(args, "--port", port)
 	} else {
 		args = append(args, "--port", "0", "--tls-port", port, "--tls-cert-file", s.TLS.CertFile,
 			"--tls-key-file", s.TLS.KeyFile, "--tls-ca-cert-file", s.TLS.CAFile, "--tls-auth-clients", "no")
-		conf = s.TLS.ClientConfig()
 	}
 	cmd := exec.Command(s.path, args...)
 	if err := cmd.Start(); err != nil {
@@ -106,22 +103,15 @@ func (s *RedisServer) Start() error {
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(done) }()
 	s.cmd, s.done = cmd, done
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		err := redisPingAddr(s.Addr, conf)
-		if err == nil {
-			return nil
-		}
+	if err := awaitAnswer(redisProtocol, s.url(), done); err != nil {
 		select {
 		case <-done:
 			s.cmd = nil
-			return fmt.Errorf("redis-server on %s exited (log in %s)", s.Addr, s.dir)
-		case <-time.After(20 * time.Millisecond):
+		default: // still running: Stop kills it
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("redis-server on %s does not answer PING: %w", s.Addr, err)
-		}
+		return fmt.Errorf("redis-server: %w (log in %s)", err, s.dir)
 	}
+	return nil
 }
 
 // Stop kills the server, as a crash would, and returns once it has exited.
@@ -135,35 +125,6 @@ func (s *RedisServer) Stop() {
 	_ = s.cmd.Process.Kill()
 	<-s.done
 	s.cmd = nil
-}
-
-// redisPingAddr asks the Redis at addr for PONG, over TLS when conf is set.
-func redisPingAddr(addr string, conf *tls.Config) error {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	var conn net.Conn
-	var err error
-	if conf != nil {
-		conn, err = (&tls.Dialer{Config: conf}).DialContext(ctx, "tcp", addr)
-	} else {
-		conn, err = (&net.Dialer{}).DialContext(ctx, "tcp", addr)
-	}
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(time.Second))
-	if _, err := conn.Write([]byte("PING\r\n")); err != nil {
-		return err
-	}
-	line, err := bufio.NewReader(conn).ReadString('\n')
-	if err != nil {
-		return err
-	}
-	if line != "+PONG\r\n" {
-		return fmt.Errorf("PING answered %q", clip(line))
-	}
-	return nil
 }
 
 // freeLoopbackAddr returns 127.0.0.1 with a port that was free a moment

@@ -2,11 +2,7 @@ package natssink_test
 
 import (
 	"context"
-	"net"
-	"os/exec"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,49 +15,20 @@ import (
 	"github.com/streamll/streamll-go/internal/servicetest"
 )
 
-// startTLSServer runs a nats-server of t's own with JetStream that requires
-// TLS, with a certificate of a CA of t's own, and returns its tls:// URL,
-// the CA's files, and a JetStream client that trusts the CA.
-func startTLSServer(t *testing.T) (string, *servicetest.TLSFiles, jetstream.JetStream) {
-	t.Helper()
-	bin := servicetest.NATSServer(t)
-	files := servicetest.NewTLSFiles(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+// TestTLS publishes to a nats-server that requires TLS with a certificate
+// a CA of the test's own signed: trusted through Config.CAFile or
+// Config.TLS, refused under the system's roots.
+func TestTLS(t *testing.T) {
+	url, files := servicetest.StartNATSTLSServer(t)
+	nc, err := nats.Connect(url, nats.Secure(files.ClientConfig()))
 	if err != nil {
 		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	dir := t.TempDir()
-	cmd := exec.Command(bin, "-a", "127.0.0.1", "-p", strconv.Itoa(port), "-js", "-sd", filepath.Join(dir, "store"),
-		"-l", filepath.Join(dir, "server.log"), "--tls", "--tlscert", files.CertFile, "--tlskey", files.KeyFile)
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting nats-server: %v", err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	url := "tls://127.0.0.1:" + strconv.Itoa(port)
-	var nc *nats.Conn
-	for deadline := time.Now().Add(waitTimeout); ; time.Sleep(50 * time.Millisecond) {
-		if nc, err = nats.Connect(url, nats.Secure(files.ClientConfig())); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the TLS nats-server on %d does not answer: %v", port, err)
-		}
 	}
 	t.Cleanup(nc.Close)
 	js, err := jetstream.New(nc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return url, files, js
-}
-
-// TestTLS publishes to a nats-server that requires TLS with a certificate
-// a CA of the test's own signed: trusted through Config.CAFile or
-// Config.TLS, refused under the system's roots.
-func TestTLS(t *testing.T) {
-	url, files, js := startTLSServer(t)
 	name := servicetest.Name(t, "tls")
 	prefix := strings.ToLower(name)
 	create := &jetstream.StreamConfig{Name: name, Storage: jetstream.MemoryStorage}
